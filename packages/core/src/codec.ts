@@ -1,0 +1,108 @@
+import { deserialize, serialize } from 'node:v8';
+import { prepare, reviveSync } from './transfer.js';
+
+/**
+ * The value codec for shared buffers: one tag byte, then the payload. Numbers, strings,
+ * booleans, null and undefined take tagged fast paths (several times faster than v8
+ * serialization for small items); everything else goes through `v8.serialize`, after the
+ * transfer protocol has turned @conc objects inside it into descriptors.
+ */
+const enum Tag {
+  Undefined = 0,
+  Null = 1,
+  False = 2,
+  True = 3,
+  Int32 = 4,
+  Float64 = 5,
+  String = 6,
+  Serialized = 7,
+  SerializedShared = 8,
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+let scratch = new Uint8Array(256);
+let scratchView = new DataView(scratch.buffer);
+
+function ensureScratch(bytes: number): void {
+  if (scratch.length >= bytes) return;
+  scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
+  scratchView = new DataView(scratch.buffer);
+}
+
+/**
+ * Encodes `value` into bytes. The result may be a view of a per-thread scratch buffer: it is
+ * valid until the next `encode` on this thread, so copy it out (into shared memory) at once.
+ *
+ * @param path - How errors name the value, e.g. `'item'`.
+ * @throws DataCloneError when the value (or something inside it) cannot cross.
+ * @internal
+ */
+export function encode(value: unknown, path = 'value'): Uint8Array {
+  switch (typeof value) {
+    case 'undefined':
+      return tagOnly(Tag.Undefined);
+    case 'boolean':
+      return tagOnly(value ? Tag.True : Tag.False);
+    case 'number':
+      if ((value | 0) === value && !Object.is(value, -0)) {
+        scratch[0] = Tag.Int32;
+        scratchView.setInt32(1, value, true);
+        return scratch.subarray(0, 5);
+      }
+      scratch[0] = Tag.Float64;
+      scratchView.setFloat64(1, value, true);
+      return scratch.subarray(0, 9);
+    case 'string': {
+      ensureScratch(1 + value.length * 3);
+      scratch[0] = Tag.String;
+      const { written } = textEncoder.encodeInto(value, scratch.subarray(1));
+      return scratch.subarray(0, 1 + written);
+    }
+    default: {
+      if (value === null) return tagOnly(Tag.Null);
+      const prepared = prepare(value, path);
+      const body = serialize(prepared.value);
+      const out = new Uint8Array(body.length + 1);
+      out[0] = prepared.shared ? Tag.SerializedShared : Tag.Serialized;
+      out.set(body, 1);
+      return out;
+    }
+  }
+}
+
+function tagOnly(tag: Tag): Uint8Array {
+  scratch[0] = tag;
+  return scratch.subarray(0, 1);
+}
+
+/**
+ * Decodes bytes made by {@link encode}; accepts a view over a `SharedArrayBuffer`. @conc objects
+ * inside the value come back live.
+ * @internal
+ */
+export function decode(bytes: Uint8Array): unknown {
+  switch (bytes[0] as Tag) {
+    case Tag.Undefined:
+      return undefined;
+    case Tag.Null:
+      return null;
+    case Tag.False:
+      return false;
+    case Tag.True:
+      return true;
+    case Tag.Int32:
+      return new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getInt32(0, true);
+    case Tag.Float64:
+      return new DataView(bytes.buffer, bytes.byteOffset + 1, 8).getFloat64(0, true);
+    case Tag.String:
+      // TextDecoder refuses views over shared memory in some runtimes: copy small strings.
+      return textDecoder.decode(bytes.buffer instanceof SharedArrayBuffer ? bytes.slice(1) : bytes.subarray(1));
+    case Tag.Serialized:
+      return deserialize(bytes.subarray(1));
+    case Tag.SerializedShared:
+      return reviveSync(deserialize(bytes.subarray(1)));
+    default:
+      throw new TypeError(`decode: unknown tag ${bytes[0]} (the bytes were not made by encode)`);
+  }
+}

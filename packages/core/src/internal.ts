@@ -1,0 +1,38 @@
+/**
+ * The mechanisms the @conc packages share. Not a public API: it may change in any release.
+ *
+ * @packageDocumentation
+ * @internal
+ */
+export * from './index.js';
+export type { SerializedError } from './errors.js';
+export { serializeError, deserializeError } from './remote-error.js';
+export { parseWait, checkTimeout, typeName, type ParsedWait } from './wait-options.js';
+export { deadlineAfter, remaining } from './deadline.js';
+export { holdKeepAlive, releaseKeepAlive, keepAliveCount } from './keep-alive.js';
+export { waitSync, waitAsync, wake, type WaitResult } from './futex.js';
+export { threadIdentity, withIdentity } from './identity.js';
+export { CACHE_LINE, HEADER_WORDS, allocateBlock, openBlock, kindTag, type BlockDescriptor, type SharedBlock } from './shared-block.js';
+export {
+  toDescriptor,
+  registerKind,
+  kindInfo,
+  isShareable,
+  prepare,
+  revive,
+  reviveSync,
+  reviveDescriptor,
+  markDescriptor,
+  unmarkDescriptor,
+  isMarkedDescriptor,
+  SHARED_MARK,
+  type Shareable,
+  type SharedDescriptor,
+  type KindInfo,
+  type Prepared,
+  type PrepareOptions,
+  type ReviveOptions,
+} from './transfer.js';
+export { encode, decode } from './codec.js';
+export { describeTarget, loadTarget, compileSource, type TargetDescriptor } from './target.js';
+export { traceChannel, trace, type TraceEvent } from './trace.js';

@@ -1,0 +1,35 @@
+import { channel } from 'node:diagnostics_channel';
+import { threadIdentity } from './identity.js';
+
+/**
+ * What happened to a @conc object, as published on {@link traceChannel}: `type` is what
+ * happened (`'acquire'`, `'release'`, `'wait'`, `'wake'`, `'set'`, `'notify'`, `'put'`,
+ * `'get'`, `'start'`, `'exit'`, ...), `kind` the class (`'Lock'`), `id` the object's id (the same
+ * in every thread), `thread` the identity of the thread it happened in, `at` the time
+ * (`performance.timeOrigin + performance.now()`, comparable across threads).
+ */
+export interface TraceEvent {
+  type: string;
+  kind: string;
+  id: number;
+  thread: number;
+  at: number;
+  [detail: string]: unknown;
+}
+
+/**
+ * The `node:diagnostics_channel` channel every package publishes its events on. Publishing is
+ * skipped entirely while nobody subscribes, so tracing costs one property read when off.
+ * @internal
+ */
+export const traceChannel = channel('@conc/trace');
+
+/**
+ * Publishes a trace event when somebody listens. Call as
+ * `if (traceChannel.hasSubscribers) trace(...)` on hot paths to skip building the details.
+ * @internal
+ */
+export function trace(type: string, kind: string, id: number, details?: Record<string, unknown>): void {
+  if (!traceChannel.hasSubscribers) return;
+  traceChannel.publish({ ...details, type, kind, id, thread: threadIdentity(), at: performance.timeOrigin + performance.now() } satisfies TraceEvent);
+}

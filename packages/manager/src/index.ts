@@ -1,0 +1,6 @@
+/**
+ * @conc/manager — see the package README.
+ *
+ * @packageDocumentation
+ */
+export { ConcError } from '@conc/core';

@@ -1,0 +1,6 @@
+/**
+ * @conc/pool — see the package README.
+ *
+ * @packageDocumentation
+ */
+export { ConcError } from '@conc/core';

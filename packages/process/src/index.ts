@@ -1,0 +1,6 @@
+/**
+ * @conc/process — see the package README.
+ *
+ * @packageDocumentation
+ */
+export { ConcError } from '@conc/core';

@@ -1,0 +1,6 @@
+/**
+ * @conc/queue — see the package README.
+ *
+ * @packageDocumentation
+ */
+export { ConcError } from '@conc/core';

@@ -1,0 +1,6 @@
+/**
+ * @conc/sync — see the package README.
+ *
+ * @packageDocumentation
+ */
+export { ConcError } from '@conc/core';
