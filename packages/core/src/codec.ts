@@ -1,5 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
-import { prepare, reviveSync } from './transfer.js';
+import { DataCloneError } from './errors.js';
+import { heap, heapId } from './heap.js';
+import { markDescriptor, prepare, reviveSync, type SharedDescriptor } from './transfer.js';
 
 /**
  * The value codec for shared buffers: one tag byte, then the payload. Numbers, strings,
@@ -61,7 +63,7 @@ export function encode(value: unknown, path = 'value'): Uint8Array {
     }
     default: {
       if (value === null) return tagOnly(Tag.Null);
-      const prepared = prepare(value, path);
+      const prepared = prepare(value, path, { mapDescriptor: (descriptor) => markDescriptor(bufferToToken(descriptor, path) as SharedDescriptor) });
       const body = serialize(prepared.value);
       const out = new Uint8Array(body.length + 1);
       out[0] = prepared.shared ? Tag.SerializedShared : Tag.Serialized;
@@ -101,8 +103,46 @@ export function decode(bytes: Uint8Array): unknown {
     case Tag.Serialized:
       return deserialize(bytes.subarray(1));
     case Tag.SerializedShared:
-      return reviveSync(deserialize(bytes.subarray(1)));
+      return reviveSync(deserialize(bytes.subarray(1)), { reviveMarked: tokenToBuffer });
     default:
       throw new TypeError(`decode: unknown tag ${bytes[0]} (the bytes were not made by encode)`);
   }
+}
+
+// A SharedArrayBuffer cannot be serialized into bytes; the heap every thread holds stands in
+// for it as a token, so @conc objects can travel inside items in shared memory.
+const HEAP_TOKEN = '__conc_heap__';
+
+function bufferToToken(value: unknown, path: string): unknown {
+  if (value instanceof SharedArrayBuffer) {
+    if (value !== heap()) throw new DataCloneError(path, 'a SharedArrayBuffer cannot travel through shared memory (use a SharedArray, or pass it in a Thread\'s args)');
+    return { [HEAP_TOKEN]: heapId() };
+  }
+  if (Array.isArray(value)) return value.map((item) => bufferToToken(item, path));
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = bufferToToken(item, path);
+    return out;
+  }
+  return value;
+}
+
+function tokenToBuffer(marked: Record<string, unknown>): undefined {
+  restore(marked);
+  return undefined;
+}
+
+function restore(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (typeof (value as Record<string, unknown>)[HEAP_TOKEN] === 'number') {
+    if ((value as Record<string, number>)[HEAP_TOKEN] !== heapId()) throw new TypeError('decode: the bytes name a shared heap of another process');
+    return heap();
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = restore(value[i]);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = restore(record[key]);
+  }
+  return value;
 }

@@ -36,3 +36,4 @@ export {
 export { encode, decode } from './codec.js';
 export { describeTarget, loadTarget, compileSource, type TargetDescriptor } from './target.js';
 export { traceChannel, trace, type TraceEvent } from './trace.js';
+export { heap, heapId, heapAllocate } from './heap.js';

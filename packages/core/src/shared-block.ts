@@ -1,12 +1,11 @@
+import { heap, heapAllocate } from './heap.js';
+
 /**
- * Shared memory for the primitives: one `SharedArrayBuffer` per object.
- *
- * Why not an arena: objects cross threads independently and die independently; with one SAB
- * each, the garbage collector frees an object's memory when the last thread drops it, with no
- * cross-thread allocator or free list to get wrong. Allocation costs a few microseconds and
- * happens once per object, never on an acquire/release path. Each block starts with a header
+ * Shared memory for the primitives: a block of the process's shared heap per object (see
+ * heap.ts for why one heap rather than one SAB per object). Each block starts with a header
  * word holding a tag derived from the kind, so a descriptor handed to the wrong class is a
- * clear error rather than silent corruption.
+ * clear error rather than silent corruption. Always address a block through its `byteOffset`
+ * (use `block.i32`, or views made with `byteOffset`): `buffer` is the whole heap.
  */
 
 /** Words 0 (the kind's tag) and 1 (the object's id) are the header; a kind's own words start at 2. @internal */
@@ -40,18 +39,19 @@ export function kindTag(kind: string): number {
 
 /**
  * Allocates a zeroed block of at least `byteLength` bytes (rounded up to 8, the alignment of
- * BigInt64) and tags it with `kind`.
+ * BigInt64; the block itself is 64-byte aligned) from the shared heap and tags it with `kind`.
  * @internal
  */
 export function allocateBlock(kind: string, byteLength: number): SharedBlock {
   if (!Number.isInteger(byteLength) || byteLength < 4) throw new RangeError(`allocateBlock: byteLength must be an integer >= 4, got ${byteLength}`);
   const size = Math.ceil(byteLength / 8) * 8;
-  const buffer = new SharedArrayBuffer(size);
-  const i32 = new Int32Array(buffer);
+  const buffer = heap();
+  const byteOffset = heapAllocate(size);
+  const i32 = new Int32Array(buffer, byteOffset, size >> 2);
   i32[0] = kindTag(kind);
-  // A random id names the object in traces across threads, where no shared counter exists.
-  i32[1] = (Math.random() * 0x7fffffff + 1) | 0;
-  return { buffer, byteOffset: 0, byteLength: size, i32 };
+  // The block's place in the heap names the object in traces, the same in every thread.
+  i32[1] = byteOffset / 64;
+  return { buffer, byteOffset, byteLength: size, i32 };
 }
 
 /**

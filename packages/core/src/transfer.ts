@@ -318,7 +318,12 @@ function collectKinds(value: unknown, kinds: Set<string>, seen: Set<object>): vo
     return;
   }
   if (Array.isArray(value)) for (const item of value) collectKinds(item, kinds, seen);
-  else if (value instanceof Map) for (const [k, v] of value) (collectKinds(k, kinds, seen), collectKinds(v, kinds, seen));
+  else if (value instanceof Map) {
+    for (const [k, v] of value) {
+      collectKinds(k, kinds, seen);
+      collectKinds(v, kinds, seen);
+    }
+  }
   else if (value instanceof Set) for (const v of value) collectKinds(v, kinds, seen);
   else {
     const proto: unknown = Object.getPrototypeOf(value);
