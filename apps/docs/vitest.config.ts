@@ -1,0 +1,9 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: '@conc/docs',
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+  },
+});
