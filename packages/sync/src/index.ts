@@ -1,6 +1,14 @@
 /**
- * @conc/sync — see the package README.
+ * Python's threading primitives living in shared memory: `Lock`, `RLock`, `Condition`,
+ * `Semaphore`, `BoundedSemaphore`, `Event`, `Barrier`, `Value` and `SharedArray`, each
+ * working across worker threads and processes, each wait in an async form that never blocks
+ * the event loop and a blocking `*Sync` form.
  *
  * @packageDocumentation
  */
-export { ConcError } from '@conc/core';
+export { Lock } from './lock.js';
+export { RLock } from './rlock.js';
+export { Condition } from './condition.js';
+export type { Guard } from './scoped.js';
+export { ConcError, StateError, TimeoutError, BrokenBarrierError } from '@conc/core';
+export type { WaitOptions } from '@conc/core';

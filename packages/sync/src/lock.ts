@@ -1,0 +1,159 @@
+import { StateError, type WaitOptions } from '@conc/core';
+import {
+  HEADER_WORDS,
+  parseWait,
+  registerKind,
+  toDescriptor,
+  trace,
+  traceChannel,
+  type SharedBlock,
+  type SharedDescriptor,
+} from '@conc/core/internal';
+import { lockAsync, lockSync, tryLock, unlock } from './mutex.js';
+import { blockFields, reviveOver, takeBlock } from './revival.js';
+import { makeGuard, runWith, type Guard } from './scoped.js';
+
+const KIND = '@conc/sync:Lock';
+const STATE = HEADER_WORDS;
+
+/**
+ * A mutual-exclusion lock in shared memory: Python's `threading.Lock` and
+ * `multiprocessing.Lock`, working across worker threads and processes.
+ *
+ * It has no owner: any thread may release it, as in Python. It is unfair, as CPython's: a thread
+ * that arrives just as the lock is released may take it before a sleeping waiter wakes, which
+ * is what keeps it fast under contention. The uncontended path is one compare-and-swap to
+ * acquire and one atomic write to release.
+ *
+ * Pass it to another thread (a `Thread`'s args, a queue item, `postMessage` after
+ * `prepare`): both sides then act on the same lock.
+ *
+ * @example
+ * ```ts
+ * import { Lock } from '@conc/sync';
+ * const lock = new Lock();
+ * await lock.with(() => {
+ *   console.log(lock.locked()); // true
+ * });
+ * console.log(lock.acquireSync({ blocking: false })); // true
+ * lock.release();
+ * ```
+ */
+export class Lock {
+  /** @internal */
+  readonly _block: SharedBlock;
+  /** @internal */
+  readonly _i32: Int32Array;
+
+  /** Creates an unlocked lock. */
+  constructor() {
+    this._block = takeBlock(KIND, (HEADER_WORDS + 1) * 4).block;
+    this._i32 = this._block.i32;
+  }
+
+  /**
+   * Acquires the lock, waiting without blocking the event loop.
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever by default.
+   * @returns A promise of `true` once the lock is held, `false` when the timeout passed first.
+   * @throws (rejects) TypeError/RangeError for bad options; the signal's reason when it aborts
+   *   (the lock is then not held).
+   */
+  async acquire(opts?: number | WaitOptions): Promise<boolean> {
+    const { deadline, signal } = parseWait(opts, 'Lock.acquire');
+    const got = await lockAsync(this._i32, STATE, deadline, signal);
+    if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
+    return got;
+  }
+
+  /**
+   * Acquires the lock, blocking the calling thread while it waits (meant for worker threads).
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever by default.
+   * @returns `true` once the lock is held, `false` when the timeout passed first.
+   * @throws TypeError/RangeError for bad options; the signal's reason when it is already aborted.
+   */
+  acquireSync(opts?: number | WaitOptions): boolean {
+    const { deadline, signal } = parseWait(opts, 'Lock.acquireSync');
+    if (signal?.aborted) throw signal.reason;
+    const got = lockSync(this._i32, STATE, deadline);
+    if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
+    return got;
+  }
+
+  /**
+   * Releases the lock. Any thread may release it, not only the one that acquired it.
+   * @throws StateError when the lock is not held.
+   */
+  release(): void {
+    if (!unlock(this._i32, STATE)) throw new StateError('Lock.release: release unlocked lock');
+    if (traceChannel.hasSubscribers) trace('release', 'Lock', this._i32[1]!);
+  }
+
+  /** @returns Whether some thread holds the lock right now. */
+  locked(): boolean {
+    return Atomics.load(this._i32, STATE) !== 0;
+  }
+
+  /**
+   * Acquires the lock, runs `fn` and releases the lock, also when `fn` throws (Python's `with`).
+   * @param fn - The work to do while holding the lock; may be async.
+   * @param opts - How long to wait for the lock.
+   * @returns A promise of what `fn` returned.
+   * @throws (rejects) TimeoutError when the lock could not be acquired in time; what `fn` threw.
+   */
+  with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
+    return runWith(this, 'Lock', fn, opts);
+  }
+
+  /**
+   * Acquires the lock and returns a guard that releases it when disposed:
+   * `using held = await lock.guard()`.
+   * @param opts - How long to wait for the lock.
+   * @returns A promise of the guard.
+   * @throws (rejects) TimeoutError when the lock could not be acquired in time.
+   */
+  guard(opts?: number | WaitOptions): Promise<Guard> {
+    return makeGuard(this, 'Lock', opts);
+  }
+
+  // What a Condition needs from its lock. A Lock has no owner, so "owned" can only mean
+  // "held by someone" (CPython's Condition makes the same approximation for Lock).
+
+  /** @internal */
+  _isOwned(_id: number): boolean {
+    return this.locked();
+  }
+
+  /** @internal */
+  _saveRelease(_id: number): number {
+    this.release();
+    return 1;
+  }
+
+  /** @internal */
+  _restoreSync(_id: number, _saved: number): void {
+    lockSync(this._i32, STATE, Infinity);
+  }
+
+  /** @internal */
+  async _restore(_id: number, _saved: number): Promise<void> {
+    await lockAsync(this._i32, STATE, Infinity, undefined);
+  }
+
+  /** @internal */
+  _tryLock(): boolean {
+    return tryLock(this._i32, STATE);
+  }
+
+  /** @internal */
+  [toDescriptor](): SharedDescriptor {
+    return { kind: KIND, ...blockFields(this._block) };
+  }
+
+  static {
+    registerKind(KIND, {
+      revive: (descriptor) => reviveOver(KIND, descriptor, () => new Lock()),
+      syncMethods: ['acquireSync', 'release', 'locked'],
+    });
+  }
+}
+
