@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The worker entry is loaded by URL from index.js's directory.
+  entry: ['src/index.ts', 'src/pool-worker.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,6 +1,18 @@
 /**
- * @conc/pool — see the package README.
+ * Python's `multiprocessing.Pool` for Node.js: a pool of worker threads (or child processes)
+ * running tasks in parallel, with `apply`, `map`, lazy `imap`, `starmap` and `AsyncResult`.
  *
  * @packageDocumentation
  */
-export { ConcError } from '@conc/core';
+export { Pool, type PoolOptions, type ApplyOptions, type MapAsyncOptions } from './pool.js';
+export { AsyncResult } from './async-result.js';
+export {
+  ConcError,
+  DataCloneError,
+  RemoteError,
+  StateError,
+  TimeoutError,
+  WorkerCrashedError,
+  cpuCount,
+  type Target,
+} from '@conc/core';

@@ -1,0 +1,181 @@
+/**
+ * The task loop of a pool worker, for both kinds: a `worker_threads` worker (messages on
+ * `parentPort`, setup in `workerData`) and a child process (IPC with advanced serialization,
+ * setup in the first message). Units of a batch run one after another; results go back in one
+ * reply per batch, or sooner when a batch runs long, so callbacks and `imap` stay live.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  DataCloneError,
+  loadTarget,
+  prepare,
+  revive,
+  serializeError,
+  type SerializedError,
+  type TargetDescriptor,
+} from '@conc/core/internal';
+import { Mode, type BatchMessage, type ReplyMessage, type WorkerSetup } from './protocol.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** A batch running longer than this reports what it has finished so far. */
+const FLUSH_MS = 4;
+
+const targets = new Map<number, TargetDescriptor>();
+const loaded = new Map<number, Fn>();
+const pending: BatchMessage[] = [];
+let draining = false;
+let initialized: Promise<void> | undefined;
+let initDone = false;
+let progress: Int32Array | undefined;
+let started = 0;
+let finished = 0;
+let post: (message: unknown) => void;
+
+if (parentPort) {
+  const port = parentPort;
+  post = (message) => port.postMessage(message);
+  start(workerData as WorkerSetup);
+  port.on('message', receive);
+} else if (process.send) {
+  const send = process.send.bind(process);
+  post = (message) => void send(message);
+  // Report the cause of a crash before dying: the parent only sees an exit code otherwise.
+  const die = (error: unknown): void => {
+    process.stderr.write(`Exception in pool worker process ${process.pid}:\n${error instanceof Error ? error.stack : String(error)}\n`);
+    send({ crashed: serializeError(error) }, () => process.exit(1));
+    setTimeout(() => process.exit(1), 1000).unref();
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: { setup?: WorkerSetup } & BatchMessage) => {
+    if (message.setup) start(message.setup);
+    else receive(message);
+  });
+}
+
+function start(setup: WorkerSetup): void {
+  if (setup.progress) progress = new Int32Array(setup.progress);
+  if (!setup.initializer) {
+    initDone = true;
+    return;
+  }
+  const initializer = setup.initializer;
+  initialized = (async () => {
+    try {
+      const fn = await loadTarget(initializer);
+      const args = (setup.initShared ? await revive(setup.initargs) : setup.initargs) as unknown[];
+      await fn(...args);
+      initDone = true;
+    } catch (error) {
+      post({ initFailed: serializeError(error) });
+      // Park: the pool is broken and will terminate this worker.
+      await new Promise(() => {});
+    }
+  })();
+}
+
+function receive(batch: BatchMessage): void {
+  if (batch.defs) for (const [id, descriptor] of batch.defs) targets.set(id, descriptor);
+  pending.push(batch);
+  if (!draining) void drain();
+}
+
+async function drain(): Promise<void> {
+  draining = true;
+  try {
+    if (!initDone) await initialized;
+    while (pending.length > 0) {
+      const batch = pending.shift()!;
+      if (batch.shared) batch.payloads = (await revive(batch.payloads)) as unknown[];
+      await runBatch(batch);
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+async function targetOf(id: number): Promise<Fn> {
+  const descriptor = targets.get(id);
+  if (!descriptor) throw new TypeError(`pool worker: unknown target ${id}`);
+  const fn = await loadTarget(descriptor);
+  loaded.set(id, fn);
+  return fn;
+}
+
+async function runBatch(batch: BatchMessage): Promise<void> {
+  let values: unknown[] = [];
+  let errors: (SerializedError | null)[] | undefined;
+  let shared = false;
+  let since = performance.now();
+  const flush = (): void => {
+    const now = performance.now();
+    send({ values, errors, shared, busy: now - since });
+    values = [];
+    errors = undefined;
+    shared = false;
+    since = now;
+  };
+  const { fns, modes, payloads } = batch;
+  for (let u = 0; u < fns.length; u++) {
+    started++;
+    if (progress) Atomics.store(progress, 0, started);
+    try {
+      const fn = loaded.get(fns[u]!) ?? (await targetOf(fns[u]!));
+      const payload = payloads[u] as unknown[];
+      let value: unknown;
+      if (modes[u] === Mode.Apply) {
+        value = fn(...payload);
+        if (isThenable(value)) value = await value;
+      } else {
+        const out = new Array<unknown>(payload.length);
+        const star = modes[u] === Mode.Starmap;
+        for (let i = 0; i < payload.length; i++) {
+          let item = star ? fn(...(payload[i] as unknown[])) : fn(payload[i]);
+          if (isThenable(item)) item = await item;
+          out[i] = item;
+        }
+        value = out;
+      }
+      if (value !== null && typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol') {
+        const prepared = prepare(value, 'result');
+        if (prepared.shared) shared = true;
+        value = prepared.value;
+      }
+      values.push(value);
+      errors?.push(null);
+    } catch (error) {
+      errors ??= new Array<SerializedError | null>(values.length).fill(null);
+      errors.push(serializeError(error));
+      values.push(undefined);
+    }
+    finished++;
+    if (progress) Atomics.store(progress, 1, finished);
+    if (performance.now() - since > FLUSH_MS && u < fns.length - 1) flush();
+  }
+  flush();
+}
+
+/** Posts a reply; a value that structured clone refuses fails its own unit, not the batch. */
+function send(reply: ReplyMessage): void {
+  try {
+    post(reply);
+  } catch (error) {
+    const errors = reply.errors ?? new Array<SerializedError | null>(reply.values.length).fill(null);
+    for (let i = 0; i < reply.values.length; i++) {
+      try {
+        structuredClone(reply.values[i]);
+      } catch (cloneError) {
+        reply.values[i] = undefined;
+        errors[i] = serializeError(new DataCloneError('result', (cloneError as Error).message || String(error)));
+      }
+    }
+    reply.errors = errors;
+    post(reply);
+  }
+}

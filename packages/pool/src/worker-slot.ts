@@ -1,0 +1,184 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { WorkerCrashedError } from '@conc/core';
+import { deserializeError, type SerializedError } from '@conc/core/internal';
+import type { BatchMessage, ReplyMessage, WorkerSetup } from './protocol.js';
+
+const entry = new URL('./pool-worker.js', import.meta.url);
+
+/** What a slot tells its pool. @internal */
+export interface SlotEvents {
+  reply(slot: WorkerSlot, reply: ReplyMessage): void;
+  initFailed(slot: WorkerSlot, error: Error): void;
+  /** The worker is gone; `crash` says why when it was not asked to stop. */
+  exit(slot: WorkerSlot, crash: WorkerCrashedError | undefined): void;
+}
+
+/** A task in the pool's hands: one `apply` call or one chunk of a map. @internal */
+export interface Unit {
+  fnId: number;
+  mode: number;
+  payload: unknown;
+  shared: boolean;
+  /** `queued` in the pool queue, `sent` to a worker, `done` settled (also when cancelled). */
+  state: 'queued' | 'sent' | 'done';
+  /** Settles the unit once: `failed` says whether `result` is an error. */
+  finish(failed: boolean, result: unknown): void;
+}
+
+let nextSlotId = 1;
+
+/**
+ * One worker of a pool (a thread or a child process) and the units it has in flight, in the
+ * order it runs them: a reply settles the oldest ones.
+ * @internal
+ */
+export class WorkerSlot {
+  readonly id = nextSlotId++;
+  readonly kind: 'thread' | 'process';
+  /** Units sent and not yet reported, oldest first. */
+  readonly inFlight: Unit[] = [];
+  inFlightHead = 0;
+  /** Sizes of the batches in flight, to know when one is fully reported. */
+  readonly batchSizes: number[] = [];
+  /** Targets this worker already has. */
+  readonly known = new Set<number>();
+  /** Units it may still take (maxtasksperchild). */
+  quota: number;
+  /** Set when the pool asked it to stop: its exit is not a crash. */
+  stopping = false;
+  exited = false;
+  readonly exitedPromise: Promise<void>;
+  readonly #events: SlotEvents;
+  readonly #worker: Worker | undefined;
+  readonly #child: ChildProcess | undefined;
+  readonly #progress: Int32Array | undefined;
+  /** Units reported since it started. */
+  #reported = 0;
+  #error: Error | undefined;
+
+  constructor(kind: 'thread' | 'process', setup: WorkerSetup, quota: number, events: SlotEvents, resourceLimits?: ResourceLimits) {
+    this.kind = kind;
+    this.quota = quota;
+    this.#events = events;
+    let onExit!: () => void;
+    this.exitedPromise = new Promise<void>((resolve) => (onExit = resolve));
+    if (kind === 'thread') {
+      const progress = new SharedArrayBuffer(8);
+      this.#progress = new Int32Array(progress);
+      const worker = new Worker(entry, { workerData: { ...setup, progress }, resourceLimits });
+      this.#worker = worker;
+      worker.unref();
+      worker.on('message', (message: ReplyMessage | { initFailed: SerializedError }) => this.#receive(message));
+      worker.on('error', (error) => (this.#error ??= error));
+      worker.on('exit', (code) => {
+        onExit();
+        this.#exit(code, null);
+      });
+    } else {
+      const child = fork(entry, [], { serialization: 'advanced', stdio: 'inherit' });
+      this.#child = child;
+      child.on('message', (message: ReplyMessage | { initFailed: SerializedError } | { crashed: SerializedError }) => {
+        if ('crashed' in message) this.#error ??= deserializeError(message.crashed);
+        else this.#receive(message);
+      });
+      child.on('error', (error) => (this.#error ??= error));
+      child.on('exit', (code, signal) => {
+        onExit();
+        this.#exit(code, signal);
+      });
+      child.send({ setup });
+      child.unref();
+      (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
+    }
+  }
+
+  /** The process id of a process worker, the thread id of a thread worker. */
+  get ident(): number | undefined {
+    return this.#child ? this.#child.pid : this.#worker?.threadId;
+  }
+
+  /** Units in flight and not yet reported. */
+  get pendingCount(): number {
+    return this.inFlight.length - this.inFlightHead;
+  }
+
+  send(message: BatchMessage, units: Unit[]): void {
+    if (this.#worker) this.#worker.postMessage(message);
+    else this.#child!.send(message);
+    for (const unit of units) this.inFlight.push(unit);
+    this.batchSizes.push(units.length);
+  }
+
+  /** Takes the oldest `count` units off the in-flight list, as a reply reported them. */
+  takeReported(count: number): Unit[] {
+    const units = this.inFlight.slice(this.inFlightHead, this.inFlightHead + count);
+    this.inFlightHead += count;
+    this.#reported += count;
+    if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
+      this.inFlight.splice(0, this.inFlightHead);
+      this.inFlightHead = 0;
+    }
+    let left = count;
+    while (left > 0 && this.batchSizes.length > 0) {
+      const first = this.batchSizes[0]!;
+      if (first <= left) {
+        left -= first;
+        this.batchSizes.shift();
+      } else {
+        this.batchSizes[0] = first - left;
+        left = 0;
+      }
+    }
+    return units;
+  }
+
+  /**
+   * After a crash: which unreported unit was running (its index among the pending ones), or -1
+   * when the worker died between units. A process worker has no shared counters: the oldest
+   * unreported unit is taken as the one running.
+   */
+  runningIndex(): number {
+    const pending = this.pendingCount;
+    if (pending === 0) return -1;
+    if (!this.#progress) return 0;
+    const started = Atomics.load(this.#progress, 0);
+    const finished = Atomics.load(this.#progress, 1);
+    if (started === finished) return -1;
+    const index = finished - this.#reported;
+    return index >= 0 && index < pending ? index : 0;
+  }
+
+  /** Ends the worker now. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    if (this.#worker) void this.#worker.terminate();
+    else if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    return this.exitedPromise;
+  }
+
+  #receive(message: ReplyMessage | { initFailed: SerializedError }): void {
+    if ('initFailed' in message) this.#events.initFailed(this, deserializeError(message.initFailed));
+    else this.#events.reply(this, message);
+  }
+
+  #exit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = true;
+    if (this.stopping) {
+      this.#events.exit(this, undefined);
+      return;
+    }
+    const who = this.kind === 'thread' ? `pool worker thread ${this.#worker?.threadId ?? ''}`.trim() : `pool worker process ${this.#child?.pid ?? ''}`.trim();
+    const error = this.#error;
+    let why: string;
+    if (error) {
+      const code = (error as { code?: unknown }).code;
+      why = code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of memory (resource limits): ${error.message}` : `died of an uncaught ${error.name}: ${error.message}`;
+    } else if (signal) {
+      why = `was killed by ${signal}`;
+    } else {
+      why = `exited with code ${code ?? 'unknown'} (process.exit() in a task?)`;
+    }
+    this.#events.exit(this, new WorkerCrashedError(`${who} ${why}`, error ? { cause: error } : undefined));
+  }
+}
