@@ -1,0 +1,170 @@
+import { align, growArena } from './arena.js';
+import { Word } from './layout.js';
+import type { Store, StoreMemory } from './store.js';
+
+/** Bytes before a record's key: its heap position, key length and item length. */
+const RECORD_HEADER = 12;
+/** The heap position of a removed record. */
+const DEAD = 0xffffffff;
+
+/**
+ * A binary min-heap of records ordered by their priority keys (see `priorityKey`), for
+ * `PriorityQueue`. Records `[u32 heap position][u32 key length][u32 item length][key][item]`
+ * are bump-allocated in the arena; the heap itself is an index of record offsets in a second
+ * buffer. A record removed from the middle of the arena leaves a hole: when the holes make up
+ * half the arena, the live records are slid down (each one knows its heap position, so the
+ * index is patched as they move); otherwise the arena grows.
+ *
+ * Each key ends with an 8-byte insertion number, so equal priorities come out first-in
+ * first-out and comparing two keys is a plain byte comparison.
+ * @internal
+ */
+export class HeapStore implements Store {
+  readonly #control: Uint32Array;
+  readonly #memory: StoreMemory;
+
+  constructor(memory: StoreMemory) {
+    if (!memory.index) throw new TypeError('a priority queue needs a heap index');
+    this.#memory = memory;
+    this.#control = memory.control;
+  }
+
+  push(bytes: Uint8Array, key: Uint8Array | undefined): void {
+    const c = this.#control;
+    const keyBytes = (key?.length ?? 0) + 8;
+    const size = RECORD_HEADER + align(keyBytes) + align(bytes.length);
+    let top = c[Word.Tail]!;
+    const capacity = this.#memory.arena.bytes.length;
+    if (top + size > capacity) {
+      const holes = top - c[Word.Used]!;
+      if (holes >= size && holes * 2 >= capacity) top = this.#compact();
+      if (top + size > capacity) growArena(this.#memory.arena, top + size);
+    }
+    const n = c[Word.HeapLength]!;
+    const index = this.#memory.index!;
+    if ((n + 1) * 4 > index.bytes.length) growArena(index, (n + 1) * 4);
+    const { bytes: arena, u32 } = this.#memory.arena;
+    const word = top >>> 2;
+    u32[word + 1] = keyBytes;
+    u32[word + 2] = bytes.length;
+    const keyAt = top + RECORD_HEADER;
+    if (key) arena.set(key, keyAt);
+    // The insertion number, big-endian so that byte order is numeric order.
+    const low = c[Word.SeqLow]!;
+    const high = c[Word.SeqHigh]!;
+    const seqAt = keyAt + keyBytes - 8;
+    writeU32BigEndian(arena, seqAt, high);
+    writeU32BigEndian(arena, seqAt + 4, low);
+    if (low === 0xffffffff) c[Word.SeqHigh] = high + 1;
+    c[Word.SeqLow] = low + 1;
+    arena.set(bytes, keyAt + align(keyBytes));
+    c[Word.Tail] = top + size;
+    c[Word.Used] = c[Word.Used]! + size;
+    c[Word.HeapLength] = n + 1;
+    this.#siftUp(n, top);
+  }
+
+  pop(): Uint8Array {
+    const c = this.#control;
+    const { bytes: arena, u32 } = this.#memory.arena;
+    const heap = this.#memory.index!.u32;
+    const root = heap[0]!;
+    const keyBytes = u32[(root >>> 2) + 1]!;
+    const length = u32[(root >>> 2) + 2]!;
+    const itemAt = root + RECORD_HEADER + align(keyBytes);
+    const out = arena.slice(itemAt, itemAt + length);
+    u32[root >>> 2] = DEAD;
+    const n = c[Word.HeapLength]! - 1;
+    c[Word.HeapLength] = n;
+    if (n === 0) {
+      // Nothing live: the whole arena is free again.
+      c[Word.Tail] = c[Word.Used] = 0;
+    } else {
+      c[Word.Used] = c[Word.Used]! - (RECORD_HEADER + align(keyBytes) + align(length));
+      this.#siftDown(0, heap[n]!, n);
+    }
+    return out;
+  }
+
+  clear(): void {
+    const c = this.#control;
+    c[Word.Tail] = c[Word.Used] = c[Word.HeapLength] = 0;
+  }
+
+  /** Slides the live records down over the holes; returns the new top. */
+  #compact(): number {
+    const c = this.#control;
+    const { bytes: arena, u32 } = this.#memory.arena;
+    const heap = this.#memory.index!.u32;
+    const top = c[Word.Tail]!;
+    let from = 0;
+    let to = 0;
+    while (from < top) {
+      const word = from >>> 2;
+      const size = RECORD_HEADER + align(u32[word + 1]!) + align(u32[word + 2]!);
+      const position = u32[word]!;
+      if (position !== DEAD) {
+        if (to !== from) arena.copyWithin(to, from, from + size);
+        heap[position] = to;
+        to += size;
+      }
+      from += size;
+    }
+    c[Word.Tail] = to;
+    return to;
+  }
+
+  #siftUp(i: number, record: number): void {
+    const heap = this.#memory.index!.u32;
+    const u32 = this.#memory.arena.u32;
+    while (i > 0) {
+      const parent = (i - 1) >>> 1;
+      const other = heap[parent]!;
+      if (this.#compare(record, other) >= 0) break;
+      heap[i] = other;
+      u32[other >>> 2] = i;
+      i = parent;
+    }
+    heap[i] = record;
+    u32[record >>> 2] = i;
+  }
+
+  #siftDown(i: number, record: number, n: number): void {
+    const heap = this.#memory.index!.u32;
+    const u32 = this.#memory.arena.u32;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.#compare(heap[child + 1]!, heap[child]!) < 0) child++;
+      const other = heap[child]!;
+      if (this.#compare(other, record) >= 0) break;
+      heap[i] = other;
+      u32[other >>> 2] = i;
+      i = child;
+    }
+    heap[i] = record;
+    u32[record >>> 2] = i;
+  }
+
+  /** Compares the keys of two records byte by byte. */
+  #compare(a: number, b: number): number {
+    const { bytes: arena, u32 } = this.#memory.arena;
+    const lengthA = u32[(a >>> 2) + 1]!;
+    const lengthB = u32[(b >>> 2) + 1]!;
+    const n = Math.min(lengthA, lengthB);
+    const atA = a + RECORD_HEADER;
+    const atB = b + RECORD_HEADER;
+    for (let i = 0; i < n; i++) {
+      const d = arena[atA + i]! - arena[atB + i]!;
+      if (d !== 0) return d;
+    }
+    return lengthA - lengthB;
+  }
+}
+
+function writeU32BigEndian(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = (value >>> 16) & 0xff;
+  bytes[at + 2] = (value >>> 8) & 0xff;
+  bytes[at + 3] = value & 0xff;
+}

@@ -1,0 +1,42 @@
+/**
+ * The words of a queue's control block (after the core's header). All of them are read and
+ * written under the queue's lock, except `COUNT` (and the closed flags of a pipe channel),
+ * which are also read without it by `qsize()`, `empty()`, `full()` and spinning waiters, so
+ * they are always written with `Atomics.store`.
+ * @internal
+ */
+export const enum Word {
+  /** The first word after the core's header (`HEADER_WORDS`, checked by the tests). */
+  Store = 2,
+  MaxSize = 3,
+  Count = 4,
+  Unfinished = 5,
+  ShutDown = 6,
+  ReaderClosed = 7,
+  WriterClosed = 8,
+  /** Ring: byte offset of the oldest record. */
+  Head = 9,
+  /** Ring: byte offset where the next record goes. Stack and heap: the top of the used bytes. */
+  Tail = 10,
+  /** Bytes in use by records (and wrap slack): the ring's free-space measure, the heap's live bytes. */
+  Used = 11,
+  /** Ring: where the records before the wrap end (a marker sits there, or it equals the capacity). */
+  Wrap = 12,
+  /** Heap: entries in the heap index. */
+  HeapLength = 13,
+  /** Heap: the insertion counter that makes equal priorities first-in first-out. */
+  SeqLow = 14,
+  SeqHigh = 15,
+  /** Words in a control block. */
+  Size = 16,
+}
+
+/** How a queue orders its items. @internal */
+export const enum StoreKind {
+  Fifo = 1,
+  Lifo = 2,
+  Priority = 3,
+}
+
+/** Bytes of a control block. @internal */
+export const CONTROL_BYTES = Word.Size * 4;

@@ -1,0 +1,364 @@
+import { EmptyError, FullError, ShutDownError, StateError } from '@conc/core';
+import {
+  allocateBlock,
+  openBlock,
+  remaining,
+  reviveDescriptor,
+  toDescriptor,
+  type BlockDescriptor,
+  type SharedBlock,
+  type Shareable,
+  type SharedDescriptor,
+} from '@conc/core/internal';
+import { Condition, Lock } from '@conc/sync';
+import { allocateArena, openArena, type Arena } from './arena.js';
+import { HeapStore } from './heap-store.js';
+import { CONTROL_BYTES, StoreKind, Word } from './layout.js';
+import { RingStore } from './ring-store.js';
+import { StackStore } from './stack-store.js';
+import type { Store } from './store.js';
+
+/** The cloneable form of a {@link QueueCore}. @internal */
+export interface QueueCoreFields {
+  control: BlockDescriptor;
+  arena: SharedArrayBuffer;
+  index: SharedArrayBuffer | null;
+  lock: SharedDescriptor;
+  notEmpty: SharedDescriptor;
+  notFull: SharedDescriptor;
+  allTasksDone: SharedDescriptor;
+}
+
+/** Spins before a blocking wait: a producer on another core often delivers within a few µs. */
+const SPINS = 200;
+
+/**
+ * The machinery every queue class shares, as CPython's `queue.Queue` builds it: one mutex and
+ * three conditions over it (`notEmpty`, `notFull`, `allTasksDone`), all from @conc/sync, around
+ * a store of encoded items in a shared arena. Works on bytes; the classes encode and decode.
+ * @internal
+ */
+export class QueueCore {
+  readonly block: SharedBlock;
+  readonly i32: Int32Array;
+  readonly control: Uint32Array;
+  readonly arena: Arena;
+  readonly index: Arena | undefined;
+  readonly store: Store;
+  readonly lock: Lock;
+  readonly notEmpty: Condition;
+  readonly notFull: Condition;
+  readonly allTasksDone: Condition;
+
+  private constructor(block: SharedBlock, arena: Arena, index: Arena | undefined, lock: Lock, conditions: [Condition, Condition, Condition]) {
+    this.block = block;
+    this.i32 = block.i32;
+    this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
+    this.arena = arena;
+    this.index = index;
+    this.lock = lock;
+    [this.notEmpty, this.notFull, this.allTasksDone] = conditions;
+    const memory = { control: this.control, arena, index };
+    const kind = this.control[Word.Store] as StoreKind;
+    this.store = kind === StoreKind.Lifo ? new StackStore(memory) : kind === StoreKind.Priority ? new HeapStore(memory) : new RingStore(memory);
+  }
+
+  /** A new, empty queue core. */
+  static create(tag: string, kind: StoreKind, maxsize: number): QueueCore {
+    const block = allocateBlock(tag, CONTROL_BYTES);
+    const arena = allocateArena();
+    const control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
+    control[Word.Store] = kind;
+    control[Word.MaxSize] = maxsize;
+    control[Word.Wrap] = arena.bytes.length;
+    const index = kind === StoreKind.Priority ? allocateArena(4096) : undefined;
+    const lock = new Lock();
+    return new QueueCore(block, arena, index, lock, [new Condition(lock), new Condition(lock), new Condition(lock)]);
+  }
+
+  /** The core described by `fields`, received from another thread. */
+  static open(tag: string, fields: QueueCoreFields): QueueCore {
+    const block = openBlock(tag, fields.control);
+    const lock = reviveDescriptor(fields.lock) as Lock;
+    const conditions = [fields.notEmpty, fields.notFull, fields.allTasksDone].map((d) => reviveDescriptor(d) as Condition);
+    return new QueueCore(block, openArena(fields.arena), fields.index ? openArena(fields.index) : undefined, lock, conditions as [Condition, Condition, Condition]);
+  }
+
+  fields(): QueueCoreFields {
+    return {
+      control: { buffer: this.block.buffer, byteOffset: this.block.byteOffset, byteLength: this.block.byteLength },
+      arena: this.arena.buffer,
+      index: this.index?.buffer ?? null,
+      lock: describe(this.lock),
+      notEmpty: describe(this.notEmpty),
+      notFull: describe(this.notFull),
+      allTasksDone: describe(this.allTasksDone),
+    };
+  }
+
+  get id(): number {
+    return this.i32[1]!;
+  }
+
+  get maxsize(): number {
+    return this.control[Word.MaxSize]!;
+  }
+
+  count(): number {
+    return Atomics.load(this.i32, Word.Count);
+  }
+
+  isShutDown(): boolean {
+    return Atomics.load(this.i32, Word.ShutDown) !== 0;
+  }
+
+  #isFull(): boolean {
+    const max = this.control[Word.MaxSize]!;
+    return max > 0 && this.i32[Word.Count]! >= max;
+  }
+
+  // ---- put ----
+
+  /** Stores an item; the lock is held. */
+  #push(bytes: Uint8Array, key: Uint8Array | undefined, tasks: boolean): void {
+    this.store.push(bytes, key);
+    Atomics.store(this.i32, Word.Count, this.i32[Word.Count]! + 1);
+    if (tasks) this.control[Word.Unfinished]!++;
+    this.notEmpty.notify();
+  }
+
+  putSync(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, tasks = true): void {
+    this.lock.acquireSync();
+    try {
+      if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      while (this.#isFull()) {
+        const left = remaining(deadline);
+        if (left === 0) throw new FullError('put: the queue is full');
+        this.notFull.waitSync(left === Infinity ? undefined : left);
+        if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      }
+      this.#push(bytes, key, tasks);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** Puts at once when the lock is free and there is room; false when the caller must wait. */
+  tryPut(bytes: Uint8Array, key: Uint8Array | undefined, tasks = true): boolean {
+    if (!this.lock.acquireSync(0)) return false;
+    try {
+      if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      if (this.#isFull()) return false;
+      this.#push(bytes, key, tasks);
+      return true;
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  async put(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, signal: AbortSignal | undefined, tasks = true): Promise<void> {
+    await this.lock.acquire({ signal });
+    try {
+      if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      while (this.#isFull()) {
+        const left = remaining(deadline);
+        if (left === 0) throw new FullError('put: the queue is full');
+        try {
+          await this.notFull.wait({ timeout: left, signal });
+        } catch (error) {
+          // An abort may have absorbed a notification meant for a producer: pass it on.
+          if (!this.#isFull()) this.notFull.notify();
+          throw error;
+        }
+        if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      }
+      this.#push(bytes, key, tasks);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  // ---- get ----
+
+  /** Takes the next item; the lock is held and the queue is not empty. */
+  #pop(): Uint8Array {
+    const bytes = this.store.pop();
+    Atomics.store(this.i32, Word.Count, this.i32[Word.Count]! - 1);
+    this.notFull.notify();
+    return bytes;
+  }
+
+  /** Spins briefly, without the lock, for an item to arrive; true when one may have. */
+  #spinForItem(): boolean {
+    for (let i = 0; i < SPINS; i++) {
+      if (Atomics.load(this.i32, Word.Count) !== 0 || this.isShutDown()) return true;
+    }
+    return false;
+  }
+
+  getSync(deadline: number): Uint8Array {
+    let spun = false;
+    this.lock.acquireSync();
+    try {
+      for (;;) {
+        if (this.i32[Word.Count]! > 0) return this.#pop();
+        if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+        const left = remaining(deadline);
+        if (left === 0) throw new EmptyError('get: the queue is empty');
+        if (!spun) {
+          spun = true;
+          this.lock.release();
+          try {
+            this.#spinForItem();
+          } finally {
+            this.lock.acquireSync();
+          }
+          continue;
+        }
+        this.notEmpty.waitSync(left === Infinity ? undefined : left);
+      }
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** Takes an item at once when the lock is free; `undefined` when the caller must wait. */
+  tryGet(): Uint8Array | undefined {
+    if (!this.lock.acquireSync(0)) return undefined;
+    try {
+      if (this.i32[Word.Count]! > 0) return this.#pop();
+      if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+      return undefined;
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  async get(deadline: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+    await this.lock.acquire({ signal });
+    try {
+      for (;;) {
+        if (this.i32[Word.Count]! > 0) return this.#pop();
+        if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+        const left = remaining(deadline);
+        if (left === 0) throw new EmptyError('get: the queue is empty');
+        try {
+          await this.notEmpty.wait({ timeout: left, signal });
+        } catch (error) {
+          // An abort may have absorbed a notification meant for a consumer: pass it on.
+          if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
+          throw error;
+        }
+      }
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** Waits until an item is there or the queue is shut down; false at the deadline. */
+  async readable(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.count() > 0 || this.isShutDown()) return true;
+    if (remaining(deadline) === 0) return false;
+    await this.lock.acquire({ signal });
+    try {
+      for (;;) {
+        if (this.i32[Word.Count]! > 0 || this.isShutDown()) return true;
+        const left = remaining(deadline);
+        if (left === 0) return false;
+        try {
+          await this.notEmpty.wait({ timeout: left, signal });
+        } catch (error) {
+          if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
+          throw error;
+        }
+      }
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  // ---- tasks and shutdown ----
+
+  taskDone(): void {
+    this.lock.acquireSync();
+    try {
+      const unfinished = this.control[Word.Unfinished]!;
+      if (unfinished === 0) throw new StateError('taskDone: called more times than there were items put (Python: task_done() called too many times)');
+      this.control[Word.Unfinished] = unfinished - 1;
+      if (unfinished === 1) this.allTasksDone.notifyAll();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  unfinished(): number {
+    return this.control[Word.Unfinished]!;
+  }
+
+  joinSync(deadline: number): boolean {
+    this.lock.acquireSync();
+    try {
+      while (this.control[Word.Unfinished]! > 0) {
+        const left = remaining(deadline);
+        if (left === 0) return false;
+        this.allTasksDone.waitSync(left === Infinity ? undefined : left);
+      }
+      return true;
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  async join(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    await this.lock.acquire({ signal });
+    try {
+      while (this.control[Word.Unfinished]! > 0) {
+        const left = remaining(deadline);
+        if (left === 0) return false;
+        await this.allTasksDone.wait({ timeout: left, signal });
+      }
+      return true;
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  shutdown(immediate: boolean): void {
+    this.lock.acquireSync();
+    try {
+      Atomics.store(this.i32, Word.ShutDown, 1);
+      if (immediate) {
+        const dropped = this.i32[Word.Count]!;
+        this.store.clear();
+        Atomics.store(this.i32, Word.Count, 0);
+        this.control[Word.Unfinished] = Math.max(0, this.control[Word.Unfinished]! - dropped);
+        this.allTasksDone.notifyAll();
+      }
+      this.notEmpty.notifyAll();
+      this.notFull.notifyAll();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** Sets a pipe channel's closed flag (`Word.ReaderClosed` or `Word.WriterClosed`) and wakes everyone. */
+  close(flag: Word.ReaderClosed | Word.WriterClosed): void {
+    this.lock.acquireSync();
+    try {
+      Atomics.store(this.i32, flag, 1);
+      this.notEmpty.notifyAll();
+      this.notFull.notifyAll();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  isClosed(flag: Word.ReaderClosed | Word.WriterClosed): boolean {
+    return Atomics.load(this.i32, flag) !== 0;
+  }
+}
+
+/** The descriptor of a @conc/sync object (its `[toDescriptor]` is internal to that package). */
+function describe(object: Lock | Condition): SharedDescriptor {
+  return (object as unknown as Shareable)[toDescriptor]();
+}

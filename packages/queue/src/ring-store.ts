@@ -1,0 +1,108 @@
+import { align, growArena } from './arena.js';
+import { Word } from './layout.js';
+import type { Store, StoreMemory } from './store.js';
+
+/** A record length that means "the records go on at offset 0". */
+const WRAP_MARKER = 0xffffffff;
+
+/**
+ * First-in first-out records in a ring: `[u32 length][bytes, padded to 4]`, from `Head` to
+ * `Tail`, wrapping to offset 0 where a marker (or the end of the arena) says so.
+ *
+ * When a record does not fit, the arena grows and the wrapped part (from 0 to `Tail`) moves
+ * up behind the rest, so the records are contiguous again and the order is kept.
+ * @internal
+ */
+export class RingStore implements Store {
+  readonly #control: Uint32Array;
+  readonly #memory: StoreMemory;
+
+  constructor(memory: StoreMemory) {
+    this.#memory = memory;
+    this.#control = memory.control;
+  }
+
+  push(bytes: Uint8Array, _key: Uint8Array | undefined): void {
+    const c = this.#control;
+    const size = 4 + align(bytes.length);
+    let { bytes: arena, u32 } = this.#memory.arena;
+    let capacity = arena.length;
+    let used = c[Word.Used]!;
+    let head = c[Word.Head]!;
+    let tail = c[Word.Tail]!;
+    if (used === 0) {
+      // Empty: start over at 0, so records stay contiguous as long as possible.
+      head = tail = 0;
+      c[Word.Head] = 0;
+      c[Word.Wrap] = capacity;
+    }
+    const wrapped = used > 0 && tail <= head;
+    let at = -1;
+    if (!wrapped) {
+      if (tail + size <= capacity) at = tail;
+      else if (size <= head) {
+        // Mark the wrap (when a word is left) and go on at 0.
+        if (tail < capacity) u32[tail >>> 2] = WRAP_MARKER;
+        used += capacity - tail;
+        c[Word.Wrap] = tail;
+        at = 0;
+      }
+    } else if (tail + size <= head) at = tail;
+    if (at < 0) {
+      ({ at, used } = this.#grow(size, wrapped, head, tail, used));
+      ({ bytes: arena, u32 } = this.#memory.arena);
+      capacity = arena.length;
+    }
+    u32[at >>> 2] = bytes.length;
+    arena.set(bytes, at + 4);
+    c[Word.Tail] = at + size;
+    c[Word.Used] = used + size;
+  }
+
+  /** Grows the arena so that `size` more bytes fit at the tail; returns where they go. */
+  #grow(size: number, wrapped: boolean, head: number, tail: number, used: number): { at: number; used: number } {
+    const c = this.#control;
+    const arena = this.#memory.arena;
+    if (!wrapped) {
+      growArena(arena, tail + size);
+      c[Word.Wrap] = arena.bytes.length;
+      return { at: tail, used };
+    }
+    // Records run from head to the wrap point, then from 0 to tail: move [0, tail) behind the
+    // wrap point (over the marker), which makes them contiguous from head.
+    const wrap = c[Word.Wrap]!;
+    const capacity = arena.bytes.length;
+    growArena(arena, wrap + tail + size);
+    arena.bytes.copyWithin(wrap, 0, tail);
+    // The slack between the wrap point and the old end is no longer skipped over.
+    const slack = capacity - wrap;
+    c[Word.Wrap] = arena.bytes.length;
+    c[Word.Head] = head;
+    return { at: wrap + tail, used: used - slack };
+  }
+
+  pop(): Uint8Array {
+    const c = this.#control;
+    const { bytes: arena, u32 } = this.#memory.arena;
+    let head = c[Word.Head]!;
+    let used = c[Word.Used]!;
+    if (head === arena.length || u32[head >>> 2] === WRAP_MARKER) {
+      used -= arena.length - head;
+      head = 0;
+      c[Word.Wrap] = arena.length;
+    }
+    const length = u32[head >>> 2]!;
+    const start = head + 4;
+    const out = arena.slice(start, start + length);
+    const size = 4 + align(length);
+    c[Word.Head] = head + size;
+    c[Word.Used] = used - size;
+    return out;
+  }
+
+  clear(): void {
+    const c = this.#control;
+    c[Word.Head] = c[Word.Tail] = c[Word.Used] = 0;
+    c[Word.Wrap] = this.#memory.arena.bytes.length;
+  }
+}
