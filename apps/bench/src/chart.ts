@@ -7,10 +7,12 @@ import type { ResultsFile } from './results-file.js';
 import type { ContenderResult, WorkloadResult } from './runner.js';
 import { formatFigure, formatRatio } from './table.js';
 
-const WIDTH = 980;
-const LABEL_RIGHT = 290;
-const BAR_LEFT = 300;
-const BAR_MAX = 400;
+const WIDTH = 1000;
+const LABEL_RIGHT = 330;
+const BAR_LEFT = 340;
+const BAR_MAX = 360;
+// About what fits left of the bars at 12px.
+const LABEL_CHARS = 50;
 const ROW = 22;
 const COLORS: Record<ContenderResult['role'], string> = { ours: '#2563eb', floor: '#6b7280', peer: '#f59e0b' };
 
@@ -40,20 +42,24 @@ function panel(w: WorkloadResult, top: number): { svg: string[]; height: number 
   const fastest = Math.max(...measured.map((c) => speedOf(c.median!, w.better)));
   for (const c of w.contenders) {
     y += ROW;
-    svg.push(text(LABEL_RIGHT, y, `${c.name} (${c.role})`, `text-anchor="end"${c.role === 'ours' ? ' class="ours"' : ''}`));
+    const label = `${c.name} (${c.role})`;
+    const shown = label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label;
+    svg.push(text(LABEL_RIGHT, y, shown, `text-anchor="end"${c.role === 'ours' ? ' class="ours"' : ''}`));
     if (c.status !== 'ok' || c.median === undefined) {
       svg.push(text(BAR_LEFT, y, `${c.status}: ${c.note ?? ''}`.slice(0, 110), `class="${c.status === 'failed' ? 'bad' : 'note'}"`));
       continue;
     }
     const length = Math.max(2, (speedOf(c.median, w.better) / fastest) * BAR_MAX);
     svg.push(`<rect x="${BAR_LEFT}" y="${y - 13}" width="${length.toFixed(1)}" height="16" rx="2" fill="${COLORS[c.role]}"/>`);
+    let end = BAR_LEFT + length;
     if (c.min !== undefined && c.max !== undefined && c.min !== c.max) {
       const ends = [c.min, c.max].map((v) => BAR_LEFT + Math.min(BAR_MAX * 1.1, (speedOf(v, w.better) / fastest) * BAR_MAX));
       const [a, b] = [Math.min(...ends), Math.max(...ends)];
       svg.push(`<path d="M${a.toFixed(1)} ${y - 5}H${b.toFixed(1)}M${a.toFixed(1)} ${y - 9}V${y - 1}M${b.toFixed(1)} ${y - 9}V${y - 1}" class="whisker"/>`);
+      end = Math.max(end, b);
     }
     const ratio = c.role === 'ours' || c.ratio === undefined ? '' : `  ·  ours/this ${formatRatio(c.ratio)}`;
-    svg.push(text(BAR_LEFT + length + 8, y, `${formatFigure(c.median)} ${w.unit} ±${Math.round((c.spread ?? 0) * 100)}%${ratio}`));
+    svg.push(text(end + 8, y, `${formatFigure(c.median)} ${w.unit} ±${Math.round((c.spread ?? 0) * 100)}%${ratio}`));
   }
   for (const t of w.targets) {
     y += ROW;
