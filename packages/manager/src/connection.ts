@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { deserialize, serialize } from 'node:v8';
+import { AuthenticationError, ConcError, DataCloneError, TimeoutError } from '@conc/core';
+import { deserializeError, prepare, reviveSync, type SerializedError } from '@conc/core/internal';
+import { addressKey, describeAddress, type ManagerAddress } from './address.js';
+import { ByteReader, FrameWriter } from './frame.js';
+import { SERVER_HELLO_BYTES, SERVER_REPLY_BYTES, checkServer, clientReply, keyBytes } from './handshake.js';
+import { PROXY_KIND, Status } from './server/server.js';
+
+/** How long a call that does not wait may take before it fails with `TimeoutError`. @internal */
+export const DEFAULT_CALL_TIMEOUT = 30_000;
+
+// One token per thread: it names this thread as the owner of an RLock across its connections.
+const threadToken = randomBytes(16);
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  deadline: number;
+  what: string;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** How one call may wait: its server-side timeout and its abort signal. @internal */
+export interface CallWait {
+  timeout: number;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * A client connection to a manager server: the handshake, then pipelined calls matched to
+ * replies by id. The socket keeps the process alive only while calls are pending. When the
+ * connection fails (the server shut down or died, the network broke), every pending and every
+ * later call rejects at once with a `ConcError` saying so.
+ * @internal
+ */
+export class Connection {
+  readonly key: Buffer;
+  private readonly socket: Socket;
+  private readonly reader = new ByteReader();
+  private readonly writer: FrameWriter;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | undefined;
+  private state: 'hello' | 'proof' | 'open' = 'hello';
+  private nonce: Buffer | undefined;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly ready: Promise<void>;
+  private settleReady!: (error?: Error) => void;
+  onClose: (() => void) | undefined;
+
+  constructor(readonly address: ManagerAddress, authkey: string | Uint8Array, readonly callTimeout = DEFAULT_CALL_TIMEOUT) {
+    this.key = keyBytes(authkey);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (error) => (error ? reject(error) : resolve());
+    });
+    this.ready.catch(() => {});
+    this.socket = 'path' in address ? connect({ path: address.path }) : connect({ host: address.host, port: address.port });
+    this.socket.setNoDelay(true);
+    this.writer = new FrameWriter(this.socket);
+    const handshakeTimer = setTimeout(() => this.fail(new ConcError(`the manager server at ${describeAddress(address)} did not complete the handshake within ${callTimeout} ms`)), callTimeout);
+    void this.ready.finally(() => {
+      clearTimeout(handshakeTimer);
+      this.updateRef();
+    }).catch(() => {});
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (error) => this.fail(new ConcError(`cannot reach the manager server at ${describeAddress(address)}: ${error.message}`, { cause: error })));
+    this.socket.on('close', () => this.fail(new ConcError(`the manager server at ${describeAddress(address)} closed the connection: it was shut down or it died`)));
+  }
+
+  /** Whether the connection has failed or been closed. */
+  get closed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Closes the connection; pending and later calls reject with `reason`. */
+  close(reason: Error): void {
+    this.fail(reason);
+  }
+
+  /**
+   * Calls `method` on object `target` (0: the manager itself). `args` are prepared here, so a
+   * value that cannot cross is a `DataCloneError` before anything is sent.
+   */
+  async call(target: number, method: string, args: unknown[], what: string, wait?: CallWait): Promise<unknown> {
+    if (this.failure) throw this.failure;
+    if (wait?.signal?.aborted) throw wait.signal.reason;
+    const prepared = prepare(args, `${what} arguments`, {
+      mapDescriptor: (descriptor) => {
+        if (descriptor.kind !== PROXY_KIND) {
+          throw new DataCloneError(`${what} arguments`, `a ${descriptor.kind} lives in shared memory and cannot be stored in a manager; make it with the manager instead (manager.lock(), manager.queue(), ...)`);
+        }
+        const { kind, ...fields } = descriptor;
+        return { __conc_shared__: kind, ...fields };
+      },
+    });
+    if (this.state !== 'open') await this.ready;
+    if (this.failure) throw this.failure;
+    const id = this.nextId++;
+    // Ids restart before they stop being exact integers, far beyond any pending call.
+    if (this.nextId > 2 ** 52) this.nextId = 1;
+    const body = serialize([id, target, method, prepared.value]);
+    return new Promise((resolve, reject) => {
+      const timeout = wait ? wait.timeout : 0;
+      const deadline = timeout === Infinity ? Infinity : performance.now() + timeout + this.callTimeout;
+      const entry: Pending = { resolve, reject, deadline, what, signal: wait?.signal, onAbort: undefined };
+      if (wait?.signal) {
+        entry.onAbort = () => this.writer.write(serialize([0, 0, '#cancel', [id]]));
+        wait.signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.pending.set(id, entry);
+      this.writer.write(body);
+      if (this.pending.size === 1) this.updateRef();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.reader.push(chunk);
+    if (this.state === 'hello') {
+      const hello = this.reader.take(SERVER_HELLO_BYTES);
+      if (!hello) return;
+      const answer = clientReply(this.key, hello, threadToken);
+      if (typeof answer === 'string') return this.fail(new ConcError(`${describeAddress(this.address)}: ${answer}`));
+      this.nonce = answer.nonce;
+      this.socket.write(answer.reply);
+      this.state = 'proof';
+    }
+    if (this.state === 'proof') {
+      const status = this.reader.peek();
+      if (status === undefined) return;
+      if (status !== 1) return this.fail(new AuthenticationError(`the manager server at ${describeAddress(this.address)} rejected the authkey`));
+      const reply = this.reader.take(SERVER_REPLY_BYTES);
+      if (!reply) return;
+      if (checkServer(this.key, this.nonce!, reply) !== 'ok') {
+        return this.fail(new AuthenticationError(`the manager server at ${describeAddress(this.address)} could not prove it knows the authkey`));
+      }
+      this.state = 'open';
+      this.settleReady();
+    }
+    const result = this.reader.frames((body) => this.onReply(body));
+    if (result === 'oversized') this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`));
+  }
+
+  private onReply(body: Buffer): void {
+    let id: unknown, status: unknown, payload: unknown;
+    try {
+      [id, status, payload] = deserialize(body) as unknown[];
+    } catch {
+      return this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`));
+    }
+    const entry = this.pending.get(id as number);
+    if (!entry) return; // a call that already timed out on this side
+    this.finish(id as number, entry);
+    if (status === Status.Ok) {
+      let value: unknown;
+      try {
+        value = reviveSync(payload);
+      } catch (error) {
+        return entry.reject(error);
+      }
+      entry.resolve(value);
+    } else if (status === Status.Cancelled) {
+      entry.reject(entry.signal?.reason);
+    } else {
+      entry.reject(deserializeError(payload as SerializedError));
+    }
+  }
+
+  private finish(id: number, entry: Pending): void {
+    this.pending.delete(id);
+    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+    if (this.pending.size === 0) this.updateRef();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.settleReady(error);
+    this.socket.destroy();
+    for (const [id, entry] of [...this.pending]) {
+      this.finish(id, entry);
+      entry.reject(error);
+    }
+    this.updateRef();
+    this.onClose?.();
+  }
+
+  /** Keeps the process alive while calls are pending (or the handshake runs), not longer. */
+  private updateRef(): void {
+    const busy = !this.failure && (this.pending.size > 0 || this.state !== 'open');
+    if (busy) this.socket.ref();
+    else this.socket.unref();
+    if (busy && this.pending.size > 0 && !this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), Math.min(1000, this.callTimeout));
+      this.sweeper.unref();
+    } else if (!busy && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** Every call has a deadline: one that passes it rejects with `TimeoutError`. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const [id, entry] of [...this.pending]) {
+      if (entry.deadline <= now) {
+        this.finish(id, entry);
+        entry.reject(new TimeoutError(`${entry.what}: the manager server at ${describeAddress(this.address)} did not answer in time`));
+      }
+    }
+  }
+
+  /** The key that identifies this connection's server (for caches). */
+  get cacheKey(): string {
+    return connectionKey(this.address, this.key);
+  }
+}
+
+/** The cache key of a server address and authkey. @internal */
+export function connectionKey(address: ManagerAddress, key: Uint8Array): string {
+  return `${addressKey(address)}#${Buffer.from(key).toString('hex')}`;
+}
+
+// Per thread: proxies revived here share one connection per server.
+const shared = new Map<string, Connection>();
+
+/**
+ * The connection this thread uses for proxies of the server at `address`, opened on first use
+ * and replaced once it has failed.
+ * @internal
+ */
+export function sharedConnection(address: ManagerAddress, authkey: Uint8Array): Connection {
+  const key = connectionKey(address, authkey);
+  let connection = shared.get(key);
+  if (!connection || connection.closed) {
+    connection = new Connection(address, authkey);
+    shared.set(key, connection);
+  }
+  return connection;
+}
+
+/** Lets a manager handle's own connection serve the proxies revived in its thread. @internal */
+export function shareConnection(connection: Connection): void {
+  const existing = shared.get(connection.cacheKey);
+  if (!existing || existing.closed) shared.set(connection.cacheKey, connection);
+}

@@ -1,0 +1,369 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ConcError, StateError } from '@conc/core';
+import { deserializeError, describeTarget, typeName, type SerializedError } from '@conc/core/internal';
+import { checkAddress, privateSocketPath, type ManagerAddress } from './address.js';
+import { ArrayProxy, DictProxy, ListProxy, NamespaceProxy, ValueProxy, type DictKey } from './collection-proxies.js';
+import { Connection, DEFAULT_CALL_TIMEOUT, shareConnection } from './connection.js';
+import { keyBytes } from './handshake.js';
+import { makeProxy, type CustomProxy } from './proxy.js';
+import { QueueProxy } from './queue-proxy.js';
+import type { ServerConfig } from './server/server.js';
+import {
+  BarrierProxy, BoundedSemaphoreProxy, ConditionProxy, EventProxy, LockProxy, RLockProxy, SemaphoreProxy,
+} from './sync-proxies.js';
+
+/** Options of {@link Manager.start}. */
+export interface ManagerOptions {
+  /** Where the server runs: a worker thread of this process (default) or its own process. */
+  kind?: 'thread' | 'process';
+  /** Where it listens; default a Unix socket in a new owner-only temporary directory. */
+  address?: ManagerAddress;
+  /** The shared secret of the handshake; default 32 random bytes (see `manager.authkey`). */
+  authkey?: string | Uint8Array;
+  /** Milliseconds a call that does not wait may take before it fails (default 30 000). */
+  callTimeout?: number;
+}
+
+/** Options of {@link Manager.connect}. */
+export interface ConnectOptions {
+  /** The server's address, as `manager.address` reports it. */
+  address: ManagerAddress;
+  /** The server's authkey. */
+  authkey: string | Uint8Array;
+  /** Milliseconds a call that does not wait may take before it fails (default 30 000). */
+  callTimeout?: number;
+}
+
+/** A value stored as a `ValueProxy`/`ArrayProxy` element type. */
+export type NumericType = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'q' | 'Q' | 'f' | 'd';
+
+const registry = new Map<string, { module: string; export: string }>();
+const builtins = new Set(['dict', 'list', 'namespace', 'value', 'array', 'lock', 'rlock', 'semaphore', 'boundedSemaphore', 'event', 'condition', 'barrier', 'queue']);
+const serverEntry = new URL('./server-main.js', import.meta.url);
+
+interface Runner {
+  stop(): Promise<void>;
+}
+
+/**
+ * Python's `multiprocessing.Manager`: a server holding shared objects (dicts, lists, locks,
+ * queues, your own classes) that threads, processes and other machines use through proxies.
+ * Every proxy method returns a Promise; proxies cross to threads and processes as references.
+ *
+ * Differences from Python's: data only on the wire (v8 serialization, never pickle: no code
+ * runs from what a client sends), a mutual HMAC handshake before anything is decoded, every call
+ * with a deadline, calls that fail at once when the server is gone, locks released when the
+ * client holding them disconnects.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const d = await manager.dict();
+ * const l = await manager.list();
+ * await d.set(1, '1');
+ * await l.append(d); // stays a reference to the same dict
+ * const inner = (await l.get(0)) as typeof d;
+ * await inner.set(2, '2');
+ * console.log(await d.copy()); // Map(2) { 1 => '1', 2 => '2' }
+ * ```
+ */
+export class Manager {
+  /** The address the server is bound to (the real port when `port: 0` was asked). */
+  readonly address: ManagerAddress;
+  /** The handshake secret; give it with the address to `Manager.connect` elsewhere. */
+  readonly authkey: Uint8Array;
+  readonly #connection: Connection;
+  readonly #runner: Runner | undefined;
+  #closed = false;
+
+  private constructor(connection: Connection, authkey: Uint8Array, runner: Runner | undefined) {
+    this.#connection = connection;
+    this.address = connection.address;
+    this.authkey = authkey;
+    this.#runner = runner;
+    shareConnection(connection);
+  }
+
+  /**
+   * Adds a custom class (Python's `BaseManager.register`): `manager.create(typeid, ...args)`
+   * then makes an instance on the server and returns its proxy. Call it before `start()`.
+   *
+   * @param typeid - The name to create it by.
+   * @param target - The module exporting the class (`export` defaults to `'default'`).
+   * @throws TypeError for a bad typeid or target.
+   * @example
+   * ```ts
+   * import { Manager } from '@conc/manager';
+   * Manager.register('Counter', { module: new URL('./counter.js', import.meta.url), export: 'Counter' });
+   * ```
+   */
+  static register(typeid: string, target: { module: string | URL; export?: string }): void {
+    if (typeof typeid !== 'string' || typeid === '') throw new TypeError(`Manager.register: typeid must be a non-empty string, got ${typeName(typeid)}`);
+    if (builtins.has(typeid)) throw new TypeError(`Manager.register: '${typeid}' is a built-in type of the manager; pick another typeid`);
+    if (typeof target !== 'object' || target === null || !('module' in target)) {
+      throw new TypeError(`Manager.register: target must be { module, export? } (a class is loaded from a module on the server; no code is sent), got ${typeName(target)}`);
+    }
+    const described = describeTarget(target, 'Manager.register');
+    if (described.type !== 'module') throw new TypeError('Manager.register: target must be { module, export? }');
+    registry.set(typeid, { module: described.module, export: described.export });
+  }
+
+  /**
+   * Starts a server and connects to it.
+   *
+   * @param opts - `kind` (`'thread'` or `'process'`), `address`, `authkey`, `callTimeout`.
+   * @returns The handle; `await manager.shutdown()` (or `await using`) stops the server.
+   * @throws TypeError/RangeError for bad options; the listen error (e.g. `EADDRINUSE`).
+   * @example
+   * ```ts
+   * import { Manager } from '@conc/manager';
+   * await using manager = await Manager.start({ address: { host: '127.0.0.1', port: 0 } });
+   * console.log('port' in manager.address && manager.address.port > 0); // true
+   * ```
+   */
+  static async start(opts: ManagerOptions = {}): Promise<Manager> {
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Manager.start: options must be an object, got ${typeName(opts)}`);
+    const kind = opts.kind ?? 'thread';
+    if (kind !== 'thread' && kind !== 'process') throw new TypeError(`Manager.start: kind must be 'thread' or 'process', got ${typeName(kind)}`);
+    const authkey = opts.authkey === undefined ? randomBytes(32) : checkAuthkey(opts.authkey, 'Manager.start');
+    const callTimeout = checkCallTimeout(opts.callTimeout, 'Manager.start');
+    let privateDir: string | undefined;
+    let address: ManagerAddress;
+    if (opts.address === undefined) {
+      address = { path: privateSocketPath() };
+      privateDir = dirname(address.path);
+    } else {
+      address = checkAddress(opts.address, 'Manager.start');
+    }
+    const config: ServerConfig = { address, authkey: new Uint8Array(authkey), registry: Object.fromEntries(registry) };
+    const cleanup = (): void => {
+      if (privateDir) rmSync(privateDir, { recursive: true, force: true });
+    };
+    let started: { address: ManagerAddress; stop(): Promise<void> };
+    try {
+      started = kind === 'thread' ? await startThread(config) : await startProcess(config);
+    } catch (error) {
+      cleanup();
+      throw error;
+    }
+    const connection = new Connection(started.address, authkey, callTimeout);
+    const runner: Runner = {
+      stop: async () => {
+        await started.stop();
+        cleanup();
+      },
+    };
+    try {
+      await connection.ready;
+    } catch (error) {
+      await runner.stop();
+      throw error;
+    }
+    return new Manager(connection, authkey, runner);
+  }
+
+  /**
+   * Connects to a running server (Python's `BaseManager.connect`). `close()` disconnects
+   * without stopping the server.
+   *
+   * @throws AuthenticationError when the authkey is wrong; ConcError when the server cannot be reached.
+   * @example
+   * ```ts
+   * import { Manager } from '@conc/manager';
+   * await using server = await Manager.start();
+   * await using client = await Manager.connect({ address: server.address, authkey: server.authkey });
+   * const d = await client.dict({ shared: true });
+   * console.log(await d.get('shared')); // true
+   * ```
+   */
+  static async connect(opts: ConnectOptions): Promise<Manager> {
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Manager.connect: options must be { address, authkey }, got ${typeName(opts)}`);
+    const address = checkAddress(opts.address, 'Manager.connect');
+    const authkey = checkAuthkey(opts.authkey, 'Manager.connect');
+    const connection = new Connection(address, authkey, checkCallTimeout(opts.callTimeout, 'Manager.connect'));
+    await connection.ready;
+    return new Manager(connection, authkey, undefined);
+  }
+
+  async #create(typeid: string, args: unknown[]): Promise<any> {
+    if (this.#closed) throw new ConcError(this.#runner ? 'the manager was shut down' : 'the manager connection was closed');
+    const made = (await this.#connection.call(0, 'create', [typeid, ...args], `Manager.${builtins.has(typeid) ? typeid : 'create'}`)) as { id: number; typeid: string; methods?: string[] };
+    return makeProxy(this.#connection, made.id, made.typeid, made.methods);
+  }
+
+  /** A new dict, filled from a plain object, a `Map` or `[key, value]` pairs. */
+  dict<V = unknown, K extends DictKey = DictKey>(init?: Record<string, V> | Map<K, V> | readonly (readonly [K, V])[]): Promise<DictProxy<K, V>> {
+    return this.#create('dict', init === undefined ? [] : [init]);
+  }
+  /** A new list, filled from an iterable. */
+  async list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
+    if (init !== undefined && (typeof init !== 'object' || init === null || !(Symbol.iterator in init))) throw new TypeError(`Manager.list: init must be an iterable, got ${typeName(init)}`);
+    return this.#create('list', init === undefined ? [] : [Array.isArray(init) ? init : [...init]]);
+  }
+  /** A new namespace with the fields of a plain object. */
+  namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
+    return this.#create('namespace', init === undefined ? [] : [init]);
+  }
+  /** A new `Lock`. */
+  lock(): Promise<LockProxy> {
+    return this.#create('lock', []);
+  }
+  /** A new `RLock`. */
+  rlock(): Promise<RLockProxy> {
+    return this.#create('rlock', []);
+  }
+  /** A new `Semaphore` with `n` permits (default 1). */
+  semaphore(n = 1): Promise<SemaphoreProxy> {
+    return this.#create('semaphore', [n]);
+  }
+  /** A new `BoundedSemaphore` with `n` permits (default 1). */
+  boundedSemaphore(n = 1): Promise<BoundedSemaphoreProxy> {
+    return this.#create('boundedSemaphore', [n]);
+  }
+  /** A new `Condition`, over a new `RLock` or the given lock/rlock proxy of this manager. */
+  condition(lock?: LockProxy): Promise<ConditionProxy> {
+    return this.#create('condition', lock === undefined ? [] : [lock]);
+  }
+  /** A new `Event`. */
+  event(): Promise<EventProxy> {
+    return this.#create('event', []);
+  }
+  /** A new `Barrier` for `parties`, with an optional default `timeout` for its waits. */
+  barrier(parties: number, opts: { timeout?: number } = {}): Promise<BarrierProxy> {
+    return this.#create('barrier', [parties, opts?.timeout]);
+  }
+  /** A new `Queue` (`maxsize <= 0`: unbounded). */
+  queue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
+    return this.#create('queue', [maxsize]);
+  }
+  /** A new typed number (64-bit types take `bigint`). */
+  value<T extends number | bigint = number>(type: NumericType, value?: T): Promise<ValueProxy<T>> {
+    return this.#create('value', [type, value]);
+  }
+  /** A new typed array, of a length (zeros) or of the given values. */
+  array<T extends number | bigint = number>(type: NumericType, lengthOrValues: number | Iterable<T>): Promise<ArrayProxy<T>> {
+    const init = typeof lengthOrValues === 'object' && lengthOrValues !== null && Symbol.iterator in lengthOrValues && !Array.isArray(lengthOrValues) ? [...lengthOrValues] : lengthOrValues;
+    return this.#create('array', [type, init]);
+  }
+  /**
+   * An instance of a class added with {@link Manager.register}, made on the server with `args`.
+   * @returns Its proxy: every public method of the class, async.
+   */
+  create(typeid: string, ...args: unknown[]): Promise<CustomProxy> {
+    if (typeof typeid !== 'string') return Promise.reject(new TypeError(`Manager.create: typeid must be a string, got ${typeName(typeid)}`));
+    return this.#create(typeid, args);
+  }
+
+  /**
+   * Stops the server this handle started: every client's pending and later calls reject with
+   * a `ConcError`. A handle from `connect()` cannot stop the server (`StateError`; use `close()`).
+   */
+  async shutdown(): Promise<void> {
+    if (!this.#runner) throw new StateError('Manager.shutdown: this handle was made by Manager.connect and does not own the server; use close()');
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#connection.close(new ConcError('the manager was shut down'));
+    await this.#runner.stop();
+  }
+
+  /** Disconnects this handle (without stopping the server of a connected handle; a started one is shut down). */
+  async close(): Promise<void> {
+    if (this.#runner) return this.shutdown();
+    this.#closed = true;
+    this.#connection.close(new ConcError('the manager connection was closed'));
+  }
+
+  /** `await using`: `shutdown()` for a started manager, `close()` for a connected one. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function checkAuthkey(authkey: unknown, what: string): Uint8Array {
+  if (typeof authkey === 'string' || authkey instanceof Uint8Array) {
+    if (authkey.length === 0) throw new RangeError(`${what}: authkey must not be empty`);
+    return keyBytes(authkey);
+  }
+  throw new TypeError(`${what}: authkey must be a string or a Uint8Array, got ${typeName(authkey)}`);
+}
+
+function checkCallTimeout(timeout: unknown, what: string): number {
+  if (timeout === undefined) return DEFAULT_CALL_TIMEOUT;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout <= 0) throw new RangeError(`${what}: callTimeout must be a positive number of milliseconds, got ${typeName(timeout)}`);
+  return timeout;
+}
+
+type Ready = { type: 'ready'; address: ManagerAddress } | { type: 'error'; error: SerializedError } | { type: 'closed' };
+
+async function startThread(config: ServerConfig): Promise<{ address: ManagerAddress; stop(): Promise<void> }> {
+  const worker = new Worker(serverEntry, { workerData: config, name: 'conc-manager' });
+  const address = await new Promise<ManagerAddress>((resolve, reject) => {
+    worker.once('message', (message: Ready) => {
+      if (message.type === 'ready') resolve(message.address);
+      else if (message.type === 'error') reject(deserializeError(message.error));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new ConcError(`the manager server thread exited with code ${code} before it was ready`)));
+  });
+  worker.removeAllListeners();
+  worker.on('error', () => {});
+  // The server must not keep the program alive: Python's manager also ends with its parent.
+  worker.unref();
+  return {
+    address,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => {
+        worker.on('message', (message: Ready) => message.type === 'closed' && resolve());
+        worker.once('exit', () => resolve());
+        setTimeout(resolve, 5000).unref();
+      });
+      worker.ref();
+      worker.postMessage({ type: 'shutdown' });
+      await closed;
+      await worker.terminate();
+    },
+  };
+}
+
+async function startProcess(config: ServerConfig): Promise<{ address: ManagerAddress; stop(): Promise<void> }> {
+  const child: ChildProcess = fork(fileURLToPath(serverEntry), [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const address = await new Promise<ManagerAddress>((resolve, reject) => {
+    child.once('message', (message: Ready) => {
+      if (message.type === 'ready') resolve(message.address);
+      else if (message.type === 'error') reject(deserializeError(message.error));
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new ConcError(`the manager server process exited (${signal ?? code}) before it was ready`)));
+    child.send(config);
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  child.removeAllListeners('message');
+  child.on('error', () => {});
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+  return {
+    address,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.ref();
+        if (child.connected) child.send({ type: 'shutdown' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import { chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { deserialize, serialize } from 'node:v8';
+import { ConcError } from '@conc/core';
+import { isMarkedDescriptor, serializeError, typeName } from '@conc/core/internal';
+import { addressKey, type ManagerAddress } from '../address.js';
+import { ByteReader, FrameWriter } from '../frame.js';
+import { CLIENT_REPLY_BYTES, checkClient, serverHello } from '../handshake.js';
+import { ServerDict, ServerList, ServerNamespace, ServerTyped } from './collections.js';
+import { ServerQueue } from './queue-object.js';
+import { ServerObject } from './server-object.js';
+import { ServerBarrier, ServerCondition, ServerEvent, ServerLock, ServerSemaphore } from './sync-objects.js';
+import { Cancelled, type CallContext, type Waiter, type WaitingClient } from './waiters.js';
+
+/** What a server needs to start: plain data, as it crosses to a worker or a child process. @internal */
+export interface ServerConfig {
+  address: ManagerAddress;
+  authkey: Uint8Array;
+  /** Custom types: typeid → module URL and export name. */
+  registry: Record<string, { module: string; export: string }>;
+}
+
+/** How long a connection may take to authenticate before it is dropped. */
+const HANDSHAKE_MS = 10_000;
+
+/** Status codes of a reply frame `[id, status, payload]`. @internal */
+export const enum Status {
+  Ok = 0,
+  Error = 1,
+  Cancelled = 2,
+}
+
+/** The name of the proxy kind in the transfer protocol. @internal */
+export const PROXY_KIND = '@conc/manager:Proxy';
+
+class ServerClient implements WaitingClient {
+  readonly waiters = new Set<Waiter>();
+  readonly cancellable = new Map<number, Waiter>();
+  readonly held = new Set<{ dropHolder(client: unknown): void }>();
+  readonly reader = new ByteReader();
+  readonly writer: FrameWriter;
+  token = '';
+  open = false;
+  constructor(readonly socket: Socket) {
+    this.writer = new FrameWriter(socket);
+  }
+}
+
+/**
+ * The manager server: holds the shared objects and answers proxy calls. It runs on a worker
+ * thread of the starting process (`kind: 'thread'`) or in its own process (`'process'`), and
+ * serves any number of clients over a Unix socket or TCP.
+ * @internal
+ */
+export class ManagerServer {
+  private readonly objects = new Map<number, ServerObject>();
+  private nextId = 1;
+  private readonly clients = new Set<ServerClient>();
+  private readonly server: Server;
+  private readonly key: Buffer;
+  private bound: ManagerAddress | undefined;
+  private readonly types = new Map<string, Promise<new (...args: unknown[]) => object>>();
+
+  constructor(private readonly config: ServerConfig) {
+    this.key = Buffer.from(config.authkey);
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Starts listening; resolves with the bound address (the real port for `port: 0`). */
+  listen(): Promise<ManagerAddress> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      const address = this.config.address;
+      const onListening = (): void => {
+        this.server.off('error', reject);
+        if ('path' in address) {
+          chmodSync(address.path, 0o600);
+          this.bound = address;
+        } else {
+          const info = this.server.address();
+          this.bound = { host: address.host, port: typeof info === 'object' && info ? info.port : address.port };
+        }
+        resolve(this.bound);
+      };
+      if ('path' in address) this.server.listen({ path: address.path, readableAll: false, writableAll: false }, onListening);
+      else this.server.listen({ host: address.host, port: address.port }, onListening);
+    });
+  }
+
+  /** Stops listening and drops every client; their pending calls fail at once. */
+  close(): Promise<void> {
+    for (const client of this.clients) client.socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const client = new ServerClient(socket);
+    this.clients.add(client);
+    socket.setNoDelay(true);
+    const { hello, nonce } = serverHello();
+    socket.write(hello);
+    const timer = setTimeout(() => socket.destroy(), HANDSHAKE_MS);
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      this.drop(client);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      client.reader.push(chunk);
+      if (!client.open) {
+        const reply = client.reader.take(CLIENT_REPLY_BYTES);
+        if (!reply) return;
+        const ok = checkClient(this.key, nonce, reply);
+        clearTimeout(timer);
+        if (!ok) {
+          // Nothing the peer sent is looked at beyond its digest.
+          socket.end(Buffer.from([0]));
+          socket.destroySoon();
+          return;
+        }
+        socket.write(ok.proof);
+        client.token = ok.token;
+        client.open = true;
+      }
+      const result = client.reader.frames((body) => {
+        if (!socket.destroyed) this.onFrame(client, body);
+      });
+      if (result === 'oversized') socket.destroy();
+    });
+  }
+
+  private drop(client: ServerClient): void {
+    this.clients.delete(client);
+    for (const waiter of [...client.waiters]) waiter.remove();
+    for (const lock of [...client.held]) lock.dropHolder(client);
+  }
+
+  private onFrame(client: ServerClient, body: Buffer): void {
+    let message: unknown;
+    try {
+      message = deserialize(body);
+    } catch {
+      client.socket.destroy();
+      return;
+    }
+    if (!Array.isArray(message) || message.length !== 4) return void client.socket.destroy();
+    const [id, target, method, args] = message as unknown[];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || typeof target !== 'number' || typeof method !== 'string' || !Array.isArray(args)) {
+      client.socket.destroy();
+      return;
+    }
+    if (method === '#cancel') {
+      const waiter = typeof args[0] === 'number' ? client.cancellable.get(args[0]) : undefined;
+      waiter?.cancel();
+      return;
+    }
+    const ctx: CallContext = { client, id, owner: client.token };
+    let result: unknown;
+    try {
+      result = target === 0 ? this.root(method, args) : this.dispatch(target, method, args, ctx);
+    } catch (error) {
+      this.reply(client, id, Status.Error, serializeError(error));
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value) => this.reply(client, id, Status.Ok, value),
+        (error) => this.reply(client, id, error instanceof Cancelled ? Status.Cancelled : Status.Error, error instanceof Cancelled ? undefined : serializeError(error)),
+      );
+    } else {
+      this.reply(client, id, Status.Ok, result);
+    }
+  }
+
+  private dispatch(target: number, method: string, args: unknown[], ctx: CallContext): unknown {
+    const object = this.objects.get(target);
+    if (!object) throw new ConcError(`the manager holds no object #${target} (it was made by another server)`);
+    return object.invoke(method, args, ctx);
+  }
+
+  private reply(client: ServerClient, id: number, status: Status, payload: unknown): void {
+    if (client.socket.destroyed) return;
+    let body: Buffer;
+    try {
+      body = serialize([id, status, payload]);
+    } catch (error) {
+      body = serialize([id, Status.Error, serializeError(new TypeError(`the result cannot be sent back: ${(error as Error).message}`))]);
+    }
+    client.writer.write(body);
+  }
+
+  private root(method: string, args: unknown[]): unknown {
+    if (method !== 'create') throw new TypeError(`the manager has no method '${method}'`);
+    const [typeid, ...rest] = args;
+    if (typeof typeid !== 'string') throw new TypeError(`create: typeid must be a string, got ${typeName(typeid)}`);
+    const made = this.make(typeid, rest);
+    const keep = (object: ServerObject): { id: number; typeid: string; methods?: string[] } => {
+      const id = this.nextId++;
+      this.objects.set(id, object);
+      return object instanceof ServerCustom ? { id, typeid, methods: object.methods } : { id, typeid };
+    };
+    return made instanceof Promise ? made.then(keep) : keep(made);
+  }
+
+  private make(typeid: string, args: unknown[]): ServerObject | Promise<ServerObject> {
+    switch (typeid) {
+      case 'dict': return new ServerDict(args[0]);
+      case 'list': return new ServerList(args[0]);
+      case 'namespace': return new ServerNamespace(args[0]);
+      case 'value': return new ServerTyped('value', args[0], args[1]);
+      case 'array': return new ServerTyped('array', args[0], args[1]);
+      case 'lock': return new ServerLock(false);
+      case 'rlock': return new ServerLock(true);
+      case 'semaphore': return new ServerSemaphore(false, args[0]);
+      case 'boundedSemaphore': return new ServerSemaphore(true, args[0]);
+      case 'event': return new ServerEvent();
+      case 'condition': return new ServerCondition(this.lockFor(args[0]));
+      case 'barrier': return new ServerBarrier(args[0], args[1]);
+      case 'queue': return new ServerQueue(args[0] ?? 0);
+      default: return this.makeCustom(typeid, args);
+    }
+  }
+
+  private lockFor(lock: unknown): ServerLock {
+    if (lock === undefined || lock === null) return new ServerLock(true);
+    if (isMarkedDescriptor(lock) && lock['address'] !== undefined && this.bound && addressKey(lock['address'] as ManagerAddress) === addressKey(this.bound)) {
+      const object = this.objects.get(lock['id'] as number);
+      if (object instanceof ServerLock) return object;
+    }
+    throw new TypeError(`condition: lock must be a lock or rlock proxy of the same manager, got ${typeName(lock)}`);
+  }
+
+  private async makeCustom(typeid: string, args: unknown[]): Promise<ServerObject> {
+    const entry = Object.hasOwn(this.config.registry, typeid) ? this.config.registry[typeid] : undefined;
+    if (!entry) throw new TypeError(`create: no type '${typeid}' is registered on this manager (Manager.register it before Manager.start)`);
+    let loading = this.types.get(typeid);
+    if (!loading) {
+      loading = import(entry.module).then((namespace: Record<string, unknown>) => {
+        const Class = namespace[entry.export];
+        if (typeof Class !== 'function') throw new TypeError(`create: module ${entry.module} has no class export '${entry.export}'`);
+        return Class as new (...args: unknown[]) => object;
+      });
+      this.types.set(typeid, loading);
+    }
+    const Class = await loading;
+    return new ServerCustom(typeid, new Class(...args));
+  }
+}
+
+/** An instance of a registered class; its public methods (no leading `_`) are exposed. */
+class ServerCustom extends ServerObject {
+  protected readonly exposed: ReadonlySet<string>;
+  readonly methods: string[];
+  constructor(readonly typeid: string, private readonly instance: object) {
+    super();
+    const names = new Set<string>();
+    for (let proto: unknown = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+        if (name !== 'constructor' && !name.startsWith('_') && typeof descriptor.value === 'function') names.add(name);
+      }
+    }
+    this.methods = [...names];
+    this.exposed = names;
+  }
+
+  override invoke(method: string, args: unknown[]): unknown {
+    if (!this.exposed.has(method)) throw new TypeError(`a ${this.typeid} proxy has no method '${method}'`);
+    return (this.instance as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+  }
+}

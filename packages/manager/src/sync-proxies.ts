@@ -1,0 +1,246 @@
+import type { WaitOptions } from '@conc/core';
+import { parseWait, remaining, typeName } from '@conc/core/internal';
+import { BaseProxy, guardLock, proxyClass, withLock, type ProxyGuard } from './proxy.js';
+
+/**
+ * A proxy of a `Lock` held by the manager. Any client may release it (as with
+ * `threading.Lock`); a client that disconnects while holding it has it released.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const lock = await manager.lock();
+ * console.log(await lock.with(() => 'inside')); // 'inside'
+ * ```
+ */
+export class LockProxy extends BaseProxy {
+  /** Acquires it; resolves `false` when `timeout` passes first. */
+  acquire(opts?: number | WaitOptions): Promise<boolean> {
+    return this._wait('acquire', [], opts) as Promise<boolean>;
+  }
+  /** Releases it; unheld is a `StateError`. */
+  async release(): Promise<void> {
+    await this._call('release', []);
+  }
+  /** Whether somebody holds it. */
+  locked(): Promise<boolean> {
+    return this._call('locked', []) as Promise<boolean>;
+  }
+  /** Acquires, runs `fn`, always releases; `TimeoutError` when not acquired in time. */
+  with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
+    return withLock(this, fn, opts, this.constructor.name);
+  }
+  /** Acquires and resolves a guard that releases on `await using` exit. */
+  guard(opts?: number | WaitOptions): Promise<ProxyGuard> {
+    return guardLock(this, opts, this.constructor.name);
+  }
+}
+
+/**
+ * A proxy of an `RLock` held by the manager: owned by the acquiring thread, re-entrant;
+ * `release()` by another thread is a `StateError`.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const rlock = await manager.rlock();
+ * await rlock.acquire();
+ * console.log(await rlock.acquire()); // true (re-entrant)
+ * await rlock.release();
+ * await rlock.release();
+ * ```
+ */
+export class RLockProxy extends LockProxy {}
+
+/**
+ * A proxy of a `Semaphore` held by the manager.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const sem = await manager.semaphore(2);
+ * await sem.acquire();
+ * console.log(await sem.value()); // 1
+ * ```
+ */
+export class SemaphoreProxy extends BaseProxy {
+  /** Takes one permit; resolves `false` when `timeout` passes first. */
+  acquire(opts?: number | WaitOptions): Promise<boolean> {
+    return this._wait('acquire', [], opts) as Promise<boolean>;
+  }
+  /** Gives back `n` permits (`n < 1` is a `RangeError`). */
+  async release(n = 1): Promise<void> {
+    await this._call('release', [n]);
+  }
+  /** The permits left. */
+  value(): Promise<number> {
+    return this._call('value', []) as Promise<number>;
+  }
+  /** Acquires, runs `fn`, always releases; `TimeoutError` when not acquired in time. */
+  with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
+    return withLock(this, fn, opts, this.constructor.name);
+  }
+  /** Acquires and resolves a guard that releases on `await using` exit. */
+  guard(opts?: number | WaitOptions): Promise<ProxyGuard> {
+    return guardLock(this, opts, this.constructor.name);
+  }
+}
+
+/**
+ * A proxy of a `BoundedSemaphore` held by the manager: releasing above the initial value
+ * is a `StateError`.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const sem = await manager.boundedSemaphore(1);
+ * await sem.release().catch((e: Error) => console.log(e.name)); // 'StateError'
+ * ```
+ */
+export class BoundedSemaphoreProxy extends SemaphoreProxy {}
+
+/**
+ * A proxy of an `Event` held by the manager.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const event = await manager.event();
+ * setTimeout(() => void event.set(), 10);
+ * console.log(await event.wait(5000)); // true
+ * ```
+ */
+export class EventProxy extends BaseProxy {
+  /** Whether the flag is set. */
+  isSet(): Promise<boolean> {
+    return this._call('isSet', []) as Promise<boolean>;
+  }
+  /** Sets the flag, waking every waiter. */
+  async set(): Promise<void> {
+    await this._call('set', []);
+  }
+  /** Clears the flag. */
+  async clear(): Promise<void> {
+    await this._call('clear', []);
+  }
+  /** Waits for the flag; resolves `false` when `timeout` passes first. */
+  wait(opts?: number | WaitOptions): Promise<boolean> {
+    return this._wait('wait', [], opts) as Promise<boolean>;
+  }
+}
+
+/**
+ * A proxy of a `Condition` held by the manager (over its own `RLock`, or the lock proxy
+ * given to `manager.condition(lock)`).
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const cond = await manager.condition();
+ * await cond.acquire();
+ * console.log(await cond.wait(10)); // false (nobody notified)
+ * await cond.release();
+ * ```
+ */
+export class ConditionProxy extends BaseProxy {
+  /** Acquires the underlying lock. */
+  acquire(opts?: number | WaitOptions): Promise<boolean> {
+    return this._wait('acquire', [], opts) as Promise<boolean>;
+  }
+  /** Releases the underlying lock. */
+  async release(): Promise<void> {
+    await this._call('release', []);
+  }
+  /**
+   * Releases the lock, waits for a notification, holds the lock again (also on timeout and
+   * abort); resolves `false` on timeout. Not holding the lock is a `StateError`.
+   */
+  wait(opts?: number | WaitOptions): Promise<boolean> {
+    return this._wait('wait', [], opts) as Promise<boolean>;
+  }
+  /**
+   * Waits until `predicate()` (run here, in the caller) is truthy, as Python's `wait_for`;
+   * resolves its last result.
+   */
+  async waitFor<T>(predicate: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T | false> {
+    if (typeof predicate !== 'function') throw new TypeError(`ConditionProxy.waitFor: predicate must be a function, got ${typeName(predicate)}`);
+    const { deadline, signal } = parseWait(opts, 'ConditionProxy.waitFor');
+    let result = await predicate();
+    while (!result) {
+      const left = remaining(deadline);
+      if (left <= 0) break;
+      await this.wait({ timeout: left, signal });
+      result = await predicate();
+    }
+    return result;
+  }
+  /** Wakes up to `n` waiters; not holding the lock is a `StateError`. */
+  async notify(n = 1): Promise<void> {
+    await this._call('notify', [n]);
+  }
+  /** Wakes every waiter. */
+  async notifyAll(): Promise<void> {
+    await this._call('notifyAll', []);
+  }
+  /** Acquires, runs `fn`, always releases. */
+  with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
+    return withLock(this, fn, opts, 'ConditionProxy');
+  }
+  /** Acquires and resolves a guard that releases on `await using` exit. */
+  guard(opts?: number | WaitOptions): Promise<ProxyGuard> {
+    return guardLock(this, opts, 'ConditionProxy');
+  }
+}
+
+/**
+ * A proxy of a `Barrier` held by the manager.
+ *
+ * @example
+ * ```ts
+ * import { Manager } from '@conc/manager';
+ * await using manager = await Manager.start();
+ * const barrier = await manager.barrier(2);
+ * const indexes = await Promise.all([barrier.wait(), barrier.wait()]);
+ * console.log(indexes.sort()); // [ 0, 1 ]
+ * ```
+ */
+export class BarrierProxy extends BaseProxy {
+  /** Waits for every party; resolves the arrival index. Timeout or abort breaks it (`BrokenBarrierError`). */
+  wait(opts?: number | WaitOptions): Promise<number> {
+    return this._wait('wait', [], opts) as Promise<number>;
+  }
+  /** Breaks it for current waiters and makes it usable again. */
+  async reset(): Promise<void> {
+    await this._call('reset', []);
+  }
+  /** Breaks it. */
+  async abort(): Promise<void> {
+    await this._call('abort', []);
+  }
+  /** How many parties it waits for. */
+  parties(): Promise<number> {
+    return this._call('parties', []) as Promise<number>;
+  }
+  /** How many are waiting now. */
+  nWaiting(): Promise<number> {
+    return this._call('nWaiting', []) as Promise<number>;
+  }
+  /** Whether it is broken. */
+  broken(): Promise<boolean> {
+    return this._call('broken', []) as Promise<boolean>;
+  }
+}
+
+proxyClass('lock', LockProxy);
+proxyClass('rlock', RLockProxy);
+proxyClass('semaphore', SemaphoreProxy);
+proxyClass('boundedSemaphore', BoundedSemaphoreProxy);
+proxyClass('event', EventProxy);
+proxyClass('condition', ConditionProxy);
+proxyClass('barrier', BarrierProxy);
