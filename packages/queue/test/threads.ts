@@ -1,0 +1,44 @@
+import { Worker } from 'node:worker_threads';
+import { deserializeError, prepare } from '@conc/core/internal';
+
+const runner = new URL('./fixtures/run.mjs', import.meta.url);
+
+/** A worker thread running `fn(args, index)`; `result` settles with what it returned or threw. */
+export interface Started<T> {
+  worker: Worker;
+  result: Promise<T>;
+}
+
+/**
+ * Starts a real worker thread running `fn`, shipped as source (so it must be self-contained),
+ * with `args` crossing as the transfer protocol sends them (queues arrive as the same queue).
+ */
+export function start<T, A = unknown>(fn: (args: A, index: number) => T | Promise<T>, args?: A, index = 0): Started<Awaited<T>> {
+  const worker = new Worker(runner, { workerData: { source: fn.toString(), args: prepare(args, 'args').value, index } });
+  const result = new Promise<Awaited<T>>((resolve, reject) => {
+    worker.once('message', (message: { ok: boolean; value?: Awaited<T>; error?: unknown }) => {
+      if (message.ok) resolve(message.value as Awaited<T>);
+      else reject(deserializeError(message.error as never));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before reporting`)));
+  });
+  return { worker, result };
+}
+
+/** Runs `fn` in `count` worker threads at once; resolves with their results in index order. */
+export function inThreads<T, A = unknown>(count: number, fn: (args: A, index: number) => T | Promise<T>, args?: A): Promise<Awaited<T>[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => start(fn, args, i).result));
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it is true or `ms` pass (then throws). */
+export async function until(check: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
