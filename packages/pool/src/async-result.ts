@@ -25,18 +25,28 @@ const settleKey: unique symbol = Symbol('settle');
  */
 export class AsyncResult<R> implements PromiseLike<R> {
   #state: State = 'pending';
-  #promise: Promise<R>;
-  #resolve!: (value: R) => void;
-  #reject!: (error: unknown) => void;
+  #outcome: unknown;
+  // Made on first use: most results of a big batch are read once, many never through a promise.
+  #promise: Promise<R> | undefined;
+  #resolve: ((value: R) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
   /** @internal Made by the pool; user code receives these from `applyAsync` and friends. */
-  constructor() {
-    this.#promise = new Promise<R>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+  constructor() {}
+
+  #settled(): Promise<R> {
+    if (this.#promise) return this.#promise;
+    if (this.#state === 'fulfilled') this.#promise = Promise.resolve(this.#outcome as R);
+    else if (this.#state === 'rejected') this.#promise = Promise.reject(this.#outcome as Error);
+    else {
+      this.#promise = new Promise<R>((resolve, reject) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+      });
+    }
     // The error is reported through get()/then(); an unread failure must not crash Node.
     this.#promise.catch(noop);
+    return this.#promise;
   }
 
   /**
@@ -71,10 +81,10 @@ export class AsyncResult<R> implements PromiseLike<R> {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    if (this.#state !== 'pending' || ms === Infinity) return this.#promise;
+    if (this.#state !== 'pending' || ms === Infinity) return this.#settled();
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TimeoutError(`AsyncResult.get: no result within ${ms} ms`)), ms);
-      this.#promise.then(
+      this.#settled().then(
         (value) => (clearTimeout(timer), resolve(value)),
         (error: unknown) => (clearTimeout(timer), reject(error as Error)),
       );
@@ -95,7 +105,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const done = this.#promise.then(noop, noop);
+    const done = this.#settled().then(noop, noop);
     if (this.#state !== 'pending' || ms === Infinity) return done;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -113,19 +123,17 @@ export class AsyncResult<R> implements PromiseLike<R> {
     onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
     onrejected?: ((reason: any) => T2 | PromiseLike<T2>) | null,
   ): Promise<T1 | T2> {
-    return this.#promise.then(onfulfilled, onrejected);
+    return this.#settled().then(onfulfilled, onrejected);
   }
 
   /** @internal Settles the result once; later calls are ignored. */
   [settleKey](error: unknown, value: R | undefined, failed: boolean): void {
     if (this.#state !== 'pending') return;
-    if (failed) {
-      this.#state = 'rejected';
-      this.#reject(error);
-    } else {
-      this.#state = 'fulfilled';
-      this.#resolve(value as R);
-    }
+    this.#state = failed ? 'rejected' : 'fulfilled';
+    this.#outcome = failed ? error : value;
+    if (failed) this.#reject?.(error);
+    else this.#resolve?.(value as R);
+    this.#resolve = this.#reject = undefined;
   }
 }
 

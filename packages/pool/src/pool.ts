@@ -61,11 +61,14 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
 
 /** Batches in flight per worker while tasks are short: the next batch waits in the worker. */
 const PIPELINE = 2;
-/** Tasks longer than this (ms on average) are not pipelined, so no task waits behind a long one. */
+/**
+ * Tasks longer than this (ms on average) are not pipelined, so no task waits behind a long one
+ * while a worker idles. Until the first reply tells how long tasks take, batches hold one task
+ * and are not pipelined either: one round trip costs far less than a task stuck behind a slow one.
+ */
 const LONG_TASK_MS = 1;
 /** A batch aims at about this much work (ms), once task times are known. */
 const BATCH_MS = 2;
-const FIRST_BATCH = 16;
 const MAX_BATCH = 2048;
 /** `imap` keeps about this many items submitted and not yet consumed. */
 const WINDOW_ITEMS = 512;
@@ -173,7 +176,7 @@ export class Pool implements AsyncDisposable {
     const fnId = this.#targetId(fn, 'Pool.applyAsync');
     if (!Array.isArray(args)) throw new TypeError(`Pool.applyAsync: args must be an array of arguments, got ${typeName(args)}`);
     const { callback, errorCallback, signal } = checkApplyOptions(options);
-    const prepared = args.length === 0 ? { value: args, shared: false } : prepare(args, 'args');
+    const prepared = allPrimitive(args) ? { value: args, shared: false } : prepare(args, 'args');
     if (prepared.shared && this.kind === 'process') throw processShared('args');
     const result = new AsyncResult<Awaited<R>>();
     if (signal?.aborted) {
@@ -514,13 +517,13 @@ export class Pool implements AsyncDisposable {
 
   #batchSize(): number {
     const guided = Math.ceil(this.#queued / (this.#slots.length * 4));
-    const cap = this.#unitMs < 0 ? FIRST_BATCH : Math.min(MAX_BATCH, Math.max(1, Math.floor(BATCH_MS / Math.max(this.#unitMs, 1e-6))));
+    const cap = this.#unitMs < 0 ? 1 : Math.min(MAX_BATCH, Math.max(1, Math.floor(BATCH_MS / Math.max(this.#unitMs, 1e-6))));
     return Math.max(1, Math.min(guided, cap));
   }
 
   #pump(): void {
     if (this.#state === 'terminated' || this.#broken) return;
-    const pipeline = this.#unitMs > LONG_TASK_MS ? 1 : PIPELINE;
+    const pipeline = this.#unitMs < 0 || this.#unitMs > LONG_TASK_MS ? 1 : PIPELINE;
     let sent = true;
     while (sent && this.#queued > 0) {
       sent = false;
@@ -673,6 +676,14 @@ export class Pool implements AsyncDisposable {
       this.#resolveJoined = undefined;
     }
   }
+}
+
+function allPrimitive(values: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value !== null && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol')) return false;
+  }
+  return true;
 }
 
 function checkCount(value: unknown, name: string, fallback: number): number {
