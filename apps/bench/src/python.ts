@@ -5,7 +5,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import type { Contender } from './workload.js';
 
-let availability: { note: string | undefined } | undefined;
+let availability: { note: string | undefined; version: string | undefined } | undefined;
 
 /**
  * Why CPython cannot run here, or `undefined` when `python3` works. Checked once.
@@ -13,19 +13,24 @@ let availability: { note: string | undefined } | undefined;
  * @returns A note for the table (`python3 not found`), or `undefined`.
  */
 export function pythonUnavailable(): string | undefined {
+  return probe().note;
+}
+
+function probe(): NonNullable<typeof availability> {
   if (!availability) {
-    const probe = spawnSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' });
+    const run = spawnSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' });
+    const failed = Boolean(run.error) || run.status !== 0;
     availability = {
-      note: probe.error || probe.status !== 0 ? `python3 not found (${probe.error?.message ?? probe.stderr.trim()})` : undefined,
+      note: failed ? `python3 not found (${run.error?.message ?? run.stderr.trim()})` : undefined,
+      version: failed ? undefined : run.stdout.trim(),
     };
   }
-  return availability.note;
+  return availability;
 }
 
 /** The `python3` version, e.g. `'3.11.7'`, or `undefined` when there is none. */
 export function pythonVersion(): string | undefined {
-  if (pythonUnavailable()) return undefined;
-  return spawnSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim();
+  return probe().version;
 }
 
 /**
