@@ -7,7 +7,7 @@ import { parseCli, selected, USAGE } from './cli.js';
 import { loadWorkloads, WORKLOADS_DIR } from './discover.js';
 import { createResults, mergeResults, readResults } from './results-file.js';
 import { defaultOptions, hasFailures, runWorkloads, type WorkloadResult } from './runner.js';
-import { formatSummary, formatTable } from './table.js';
+import { formatBudgetWarning, formatSummary, formatTable } from './table.js';
 
 /** The repository root (this file is `apps/bench/src/bench.ts`). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -70,6 +70,8 @@ export async function bench(
 
   const seconds = (performance.now() - started) / 1000;
   io.stdout(`${formatTable(results)}\n\n${formatSummary(results, seconds)}\n`);
+  const warning = cli.quick ? formatBudgetWarning(results, seconds) : undefined;
+  if (warning) io.stdout(`${warning}\n`);
   io.stdout(`results: ${path.relative(process.cwd(), jsonPath) || jsonPath} and results.svg\n`);
   return hasFailures(results) ? 1 : 0;
 }

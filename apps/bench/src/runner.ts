@@ -53,6 +53,8 @@ export interface WorkloadResult {
   better: Workload['better'];
   /** A problem with the workload itself (its definition), when it could not run at all. */
   error?: string;
+  /** Wall time of the whole workload (every contender, every repetition), in seconds. */
+  seconds?: number;
   contenders: ContenderResult[];
   targets: TargetResult[];
 }
@@ -159,6 +161,7 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
       targets: [],
     };
   }
+  const started = performance.now();
   const results: ContenderResult[] = workload.contenders.map((c) => {
     let note: string | undefined;
     try {
@@ -191,7 +194,7 @@ export async function runWorkload(workload: Workload, options: RunOptions): Prom
       }
     }
   }
-  return summarize(workload, results);
+  return { ...summarize(workload, results), seconds: Math.round(performance.now() - started) / 1000 };
 }
 
 /** Runs the workloads one after the other. */

@@ -67,6 +67,22 @@ export function formatTable(results: readonly WorkloadResult[]): string {
   return lines.join('\n');
 }
 
+/** The `--quick` smoke check's budget: every workload of every package in 2 minutes. */
+export const QUICK_BUDGET_SECONDS = 120;
+
+/**
+ * A warning when a quick run went over its budget, naming the slowest workloads; else `undefined`.
+ */
+export function formatBudgetWarning(results: readonly WorkloadResult[], seconds: number): string | undefined {
+  if (seconds <= QUICK_BUDGET_SECONDS) return undefined;
+  const slowest = [...results]
+    .filter((w) => w.seconds !== undefined)
+    .sort((a, b) => b.seconds! - a.seconds!)
+    .slice(0, 5)
+    .map((w) => `${w.id} ${w.seconds!.toFixed(1)} s`);
+  return `WARNING: the quick run took ${seconds.toFixed(0)} s, over its ${QUICK_BUDGET_SECONDS} s budget; slowest: ${slowest.join(', ')}`;
+}
+
 /** One closing line: workloads, failures, targets met. */
 export function formatSummary(results: readonly WorkloadResult[], seconds: number): string {
   const failed = results.flatMap((w) =>

@@ -12,7 +12,7 @@ import { pythonContender, pythonUnavailable, runPython } from '../src/python.js'
 import { createResults, mergeResults, readResults, type ResultsFile } from '../src/results-file.js';
 import { defaultOptions, findContender, hasFailures, runWorkload, runWorkloads, type RunOptions } from '../src/runner.js';
 import { median, spread, speedup } from '../src/statistics.js';
-import { formatSummary, formatTable } from '../src/table.js';
+import { formatBudgetWarning, formatSummary, formatTable } from '../src/table.js';
 import { runGated, spawn } from '../src/worker.js';
 import type { Contender, Workload } from '../src/workload.js';
 import { workloads as coreWorkloads } from '../src/workloads/core.js';
@@ -222,6 +222,20 @@ describe('running workloads', () => {
     expect(table).toContain('ours/piscina >= 5 (at least 5x piscina): 5 MET');
     expect(table).toContain('not checked, no contender named "nobody"');
     expect(formatSummary([latency!, throughput!], 1.5)).toBe('2 workloads in 1.5 s; targets met 3/5 (1 not checked); every check passed');
+  });
+
+  it('warns when a quick run goes over its 2-minute budget, naming the slowest workloads', async () => {
+    const results = await runWorkloads(
+      [
+        { id: 'fake/a', title: 't', unit: 'x', better: 'lower', contenders: [fixed('ours', 'ours', 1)] },
+        { id: 'fake/b', title: 't', unit: 'x', better: 'lower', contenders: [fixed('ours', 'ours', 1)] },
+      ],
+      options({ warmup: false, repetitions: 1 }),
+    );
+    for (const w of results) expect(w.seconds).toBeGreaterThanOrEqual(0);
+    results[1]!.seconds = 90;
+    expect(formatBudgetWarning(results, 100)).toBeUndefined();
+    expect(formatBudgetWarning(results, 130)).toMatch(/took 130 s, over its 120 s budget; slowest: fake\/b 90.0 s, fake\/a 0.0 s/);
   });
 
   it('finds a target contender by exact name, or by a substring matching only one', () => {
