@@ -1,54 +1,59 @@
+import { allocateBlock } from '@conc/core/internal';
+
 /**
- * The byte arena a queue keeps its items in: one growable `SharedArrayBuffer`, shared by
- * reference with every thread that holds the queue. Views are created without a length, so
- * they follow a `grow()` made by any thread.
+ * The byte arena a queue keeps its items in: a block of the process's shared heap (the core's
+ * one growable `SharedArrayBuffer`, which every thread holds), named in the queue's control
+ * words by offset and length, so a queue can itself travel inside an item.
  *
- * Why growable: an item larger than the arena must still go through (a 50 MB item), and a
- * second buffer cannot be handed to the other threads through shared memory alone. Growth
- * happens only under the queue's lock; the buffer never shrinks (a SharedArrayBuffer cannot),
- * so a queue's memory is bounded by the most it ever held at once.
+ * An item larger than the free space makes the queue move to an arena at least twice as
+ * large (a 50 MB item works), under the queue's lock; every thread re-reads the arena's place
+ * after taking the lock. The heap never frees, so the old arena is left behind: a queue's
+ * memory is bounded by about twice the most it ever held at once.
  */
 
+const ARENA_KIND = '@conc/queue:arena';
+/** Bytes of the core's block header, left alone at the start of each arena block. */
+const BLOCK_HEADER = 8;
+
 /** Bytes an arena starts with. @internal */
-export const INITIAL_ARENA_BYTES = 64 * 1024;
+export const INITIAL_ARENA_BYTES = 16 * 1024 - BLOCK_HEADER;
 
-/** The largest arena: SharedArrayBuffer lengths are limited to 2^32 bytes on Node 20. @internal */
-export const MAX_ARENA_BYTES = 2 ** 32 - 64 * 1024;
+/** The largest arena: the core allocates at most 2 GiB at once. @internal */
+export const MAX_ARENA_BYTES = 2 ** 31 - 64 * 1024;
 
-/** Views over one arena buffer. @internal */
+/** Views over one arena. @internal */
 export interface Arena {
-  buffer: SharedArrayBuffer;
+  /** Byte offset of the arena in the heap. */
+  offset: number;
   bytes: Uint8Array;
   u32: Uint32Array;
 }
 
-/** Allocates an arena of `byteLength` bytes (a multiple of 8) that can grow. @internal */
+/** Allocates a zeroed arena of at least `byteLength` bytes from the shared heap. @internal */
 export function allocateArena(byteLength = INITIAL_ARENA_BYTES): Arena {
-  return openArena(new SharedArrayBuffer(byteLength, { maxByteLength: MAX_ARENA_BYTES }));
+  if (byteLength > MAX_ARENA_BYTES) {
+    throw new RangeError(`queue item too large: the queue would need ${byteLength} bytes of shared memory, the most is ${MAX_ARENA_BYTES}`);
+  }
+  const block = allocateBlock(ARENA_KIND, align(byteLength + BLOCK_HEADER, 8));
+  return viewArena(block.buffer, block.byteOffset + BLOCK_HEADER, block.byteLength - BLOCK_HEADER);
 }
 
-/** Views over an arena received from another thread. @internal */
-export function openArena(buffer: SharedArrayBuffer): Arena {
-  if (!(buffer instanceof SharedArrayBuffer) || !buffer.growable) throw new TypeError('not a queue arena: expected a growable SharedArrayBuffer');
-  return { buffer, bytes: new Uint8Array(buffer), u32: new Uint32Array(buffer) };
+/** Views over the arena at `offset` of the heap. @internal */
+export function viewArena(heap: SharedArrayBuffer, offset: number, byteLength: number): Arena {
+  return { offset, bytes: new Uint8Array(heap, offset, byteLength), u32: new Uint32Array(heap, offset, byteLength >>> 2) };
 }
 
 /**
- * Grows `arena` to at least `needed` bytes (at least doubling, so appends stay amortised O(1)).
- * @throws RangeError when the arena would exceed {@link MAX_ARENA_BYTES}.
+ * A new arena for when `needed` bytes do not fit in `current`: at least twice as large, so
+ * that moves stay amortised O(1) per byte. The caller copies what it keeps.
+ * @throws RangeError when it would exceed {@link MAX_ARENA_BYTES}.
  * @internal
  */
-export function growArena(arena: Arena, needed: number): void {
-  const current = arena.buffer.byteLength;
-  if (needed <= current) return;
-  if (needed > MAX_ARENA_BYTES) {
-    throw new RangeError(`queue item too large: the queue would need ${needed} bytes of shared memory, the most is ${MAX_ARENA_BYTES}`);
-  }
-  const target = Math.min(MAX_ARENA_BYTES, Math.max(current * 2, align(needed, 64 * 1024)));
-  arena.buffer.grow(target);
+export function largerArena(current: Arena, needed: number): Arena {
+  return allocateArena(Math.max(needed, Math.min(MAX_ARENA_BYTES, Math.max(current.bytes.length * 2, align(needed, 4096)))));
 }
 
-/** `n` rounded up to a multiple of `to` (a power of two). @internal */
+/** `n` rounded up to a multiple of `to`. @internal */
 export function align(n: number, to = 4): number {
   return Math.ceil(n / to) * to;
 }

@@ -1,4 +1,4 @@
-import { align, growArena } from './arena.js';
+import { align, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
@@ -13,7 +13,7 @@ const DEAD = 0xffffffff;
  * are bump-allocated in the arena; the heap itself is an index of record offsets in a second
  * buffer. A record removed from the middle of the arena leaves a hole: when the holes make up
  * half the arena, the live records are slid down (each one knows its heap position, so the
- * index is patched as they move); otherwise the arena grows.
+ * index is patched as they move); otherwise they move to a larger arena.
  *
  * Each key ends with an 8-byte insertion number, so equal priorities come out first-in
  * first-out and comparing two keys is a plain byte comparison.
@@ -38,11 +38,19 @@ export class HeapStore implements Store {
     if (top + size > capacity) {
       const holes = top - c[Word.Used]!;
       if (holes >= size && holes * 2 >= capacity) top = this.#compact();
-      if (top + size > capacity) growArena(this.#memory.arena, top + size);
+      if (top + size > capacity) {
+        const fresh = largerArena(this.#memory.arena, top + size);
+        fresh.bytes.set(this.#memory.arena.bytes.subarray(0, top), 0);
+        this.#memory.moveArena(fresh);
+      }
     }
     const n = c[Word.HeapLength]!;
     const index = this.#memory.index!;
-    if ((n + 1) * 4 > index.bytes.length) growArena(index, (n + 1) * 4);
+    if ((n + 1) * 4 > index.bytes.length) {
+      const fresh = largerArena(index, (n + 1) * 4);
+      fresh.bytes.set(index.bytes.subarray(0, n * 4), 0);
+      this.#memory.moveIndex(fresh);
+    }
     const { bytes: arena, u32 } = this.#memory.arena;
     const word = top >>> 2;
     u32[word + 1] = keyBytes;

@@ -27,8 +27,14 @@ export const enum Word {
   /** Heap: the insertion counter that makes equal priorities first-in first-out. */
   SeqLow = 14,
   SeqHigh = 15,
+  /** Where the item arena is in the shared heap (byte offset and length). */
+  ArenaOffset = 16,
+  ArenaBytes = 17,
+  /** Where a priority queue's heap index is (byte offset and length). */
+  IndexOffset = 18,
+  IndexBytes = 19,
   /** Words in a control block. */
-  Size = 16,
+  Size = 20,
 }
 
 /** How a queue orders its items. @internal */

@@ -11,18 +11,16 @@ import {
   type SharedDescriptor,
 } from '@conc/core/internal';
 import { Condition, Lock } from '@conc/sync';
-import { allocateArena, openArena, type Arena } from './arena.js';
+import { allocateArena, viewArena, type Arena } from './arena.js';
 import { HeapStore } from './heap-store.js';
 import { CONTROL_BYTES, StoreKind, Word } from './layout.js';
 import { RingStore } from './ring-store.js';
 import { StackStore } from './stack-store.js';
-import type { Store } from './store.js';
+import type { Store, StoreMemory } from './store.js';
 
 /** The cloneable form of a {@link QueueCore}. @internal */
 export interface QueueCoreFields {
   control: BlockDescriptor;
-  arena: SharedArrayBuffer;
-  index: SharedArrayBuffer | null;
   lock: SharedDescriptor;
   notEmpty: SharedDescriptor;
   notFull: SharedDescriptor;
@@ -38,42 +36,48 @@ const SPINS = 200;
  * a store of encoded items in a shared arena. Works on bytes; the classes encode and decode.
  * @internal
  */
-export class QueueCore {
+export class QueueCore implements StoreMemory {
   readonly block: SharedBlock;
   readonly i32: Int32Array;
   readonly control: Uint32Array;
-  readonly arena: Arena;
-  readonly index: Arena | undefined;
+  arena: Arena;
+  index: Arena | undefined;
   readonly store: Store;
   readonly lock: Lock;
   readonly notEmpty: Condition;
   readonly notFull: Condition;
   readonly allTasksDone: Condition;
 
-  private constructor(block: SharedBlock, arena: Arena, index: Arena | undefined, lock: Lock, conditions: [Condition, Condition, Condition]) {
+  private constructor(block: SharedBlock, lock: Lock, conditions: [Condition, Condition, Condition]) {
     this.block = block;
     this.i32 = block.i32;
     this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
-    this.arena = arena;
-    this.index = index;
     this.lock = lock;
     [this.notEmpty, this.notFull, this.allTasksDone] = conditions;
-    const memory = { control: this.control, arena, index };
-    const kind = this.control[Word.Store] as StoreKind;
-    this.store = kind === StoreKind.Lifo ? new StackStore(memory) : kind === StoreKind.Priority ? new HeapStore(memory) : new RingStore(memory);
+    const c = this.control;
+    this.arena = viewArena(block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
+    this.index = c[Word.IndexBytes] ? viewArena(block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!) : undefined;
+    const kind = c[Word.Store] as StoreKind;
+    this.store = kind === StoreKind.Lifo ? new StackStore(this) : kind === StoreKind.Priority ? new HeapStore(this) : new RingStore(this);
   }
 
   /** A new, empty queue core. */
   static create(tag: string, kind: StoreKind, maxsize: number): QueueCore {
     const block = allocateBlock(tag, CONTROL_BYTES);
-    const arena = allocateArena();
     const control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
     control[Word.Store] = kind;
     control[Word.MaxSize] = maxsize;
+    const arena = allocateArena();
+    control[Word.ArenaOffset] = arena.offset;
+    control[Word.ArenaBytes] = arena.bytes.length;
     control[Word.Wrap] = arena.bytes.length;
-    const index = kind === StoreKind.Priority ? allocateArena(4096) : undefined;
+    if (kind === StoreKind.Priority) {
+      const index = allocateArena(4096);
+      control[Word.IndexOffset] = index.offset;
+      control[Word.IndexBytes] = index.bytes.length;
+    }
     const lock = new Lock();
-    return new QueueCore(block, arena, index, lock, [new Condition(lock), new Condition(lock), new Condition(lock)]);
+    return new QueueCore(block, lock, [new Condition(lock), new Condition(lock), new Condition(lock)]);
   }
 
   /** The core described by `fields`, received from another thread. */
@@ -81,19 +85,36 @@ export class QueueCore {
     const block = openBlock(tag, fields.control);
     const lock = reviveDescriptor(fields.lock) as Lock;
     const conditions = [fields.notEmpty, fields.notFull, fields.allTasksDone].map((d) => reviveDescriptor(d) as Condition);
-    return new QueueCore(block, openArena(fields.arena), fields.index ? openArena(fields.index) : undefined, lock, conditions as [Condition, Condition, Condition]);
+    return new QueueCore(block, lock, conditions as [Condition, Condition, Condition]);
   }
 
   fields(): QueueCoreFields {
     return {
       control: { buffer: this.block.buffer, byteOffset: this.block.byteOffset, byteLength: this.block.byteLength },
-      arena: this.arena.buffer,
-      index: this.index?.buffer ?? null,
       lock: describe(this.lock),
       notEmpty: describe(this.notEmpty),
       notFull: describe(this.notFull),
       allTasksDone: describe(this.allTasksDone),
     };
+  }
+
+  moveArena(arena: Arena): void {
+    this.arena = arena;
+    this.control[Word.ArenaOffset] = arena.offset;
+    this.control[Word.ArenaBytes] = arena.bytes.length;
+  }
+
+  moveIndex(index: Arena): void {
+    this.index = index;
+    this.control[Word.IndexOffset] = index.offset;
+    this.control[Word.IndexBytes] = index.bytes.length;
+  }
+
+  /** Follows a move of the arenas made by another thread; called holding the lock. */
+  #follow(): void {
+    const c = this.control;
+    if (c[Word.ArenaOffset] !== this.arena.offset) this.arena = viewArena(this.block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
+    if (this.index && c[Word.IndexOffset] !== this.index.offset) this.index = viewArena(this.block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!);
   }
 
   get id(): number {
@@ -121,6 +142,7 @@ export class QueueCore {
 
   /** Stores an item; the lock is held. */
   #push(bytes: Uint8Array, key: Uint8Array | undefined, tasks: boolean): void {
+    this.#follow();
     this.store.push(bytes, key);
     Atomics.store(this.i32, Word.Count, this.i32[Word.Count]! + 1);
     if (tasks) this.control[Word.Unfinished]!++;
@@ -182,6 +204,7 @@ export class QueueCore {
 
   /** Takes the next item; the lock is held and the queue is not empty. */
   #pop(): Uint8Array {
+    this.#follow();
     const bytes = this.store.pop();
     Atomics.store(this.i32, Word.Count, this.i32[Word.Count]! - 1);
     this.notFull.notify();
@@ -329,6 +352,7 @@ export class QueueCore {
       Atomics.store(this.i32, Word.ShutDown, 1);
       if (immediate) {
         const dropped = this.i32[Word.Count]!;
+        this.#follow();
         this.store.clear();
         Atomics.store(this.i32, Word.Count, 0);
         this.control[Word.Unfinished] = Math.max(0, this.control[Word.Unfinished]! - dropped);

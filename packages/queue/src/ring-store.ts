@@ -1,4 +1,4 @@
-import { align, growArena } from './arena.js';
+import { align, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
@@ -7,10 +7,10 @@ const WRAP_MARKER = 0xffffffff;
 
 /**
  * First-in first-out records in a ring: `[u32 length][bytes, padded to 4]`, from `Head` to
- * `Tail`, wrapping to offset 0 where a marker (or the end of the arena) says so.
+ * `Tail`, wrapping to offset 0 where a marker (or the end of the arena) says so. `Used` counts
+ * the bytes of the records plus the slack skipped at a wrap.
  *
- * When a record does not fit, the arena grows and the wrapped part (from 0 to `Tail`) moves
- * up behind the rest, so the records are contiguous again and the order is kept.
+ * When a record does not fit, the records move, in order, to the start of a larger arena.
  * @internal
  */
 export class RingStore implements Store {
@@ -26,7 +26,7 @@ export class RingStore implements Store {
     const c = this.#control;
     const size = 4 + align(bytes.length);
     let { bytes: arena, u32 } = this.#memory.arena;
-    let capacity = arena.length;
+    const capacity = arena.length;
     let used = c[Word.Used]!;
     let head = c[Word.Head]!;
     let tail = c[Word.Tail]!;
@@ -49,9 +49,9 @@ export class RingStore implements Store {
       }
     } else if (tail + size <= head) at = tail;
     if (at < 0) {
-      ({ at, used } = this.#grow(size, wrapped, head, tail, used));
+      used = this.#move(size, wrapped, head, tail, used);
+      at = used;
       ({ bytes: arena, u32 } = this.#memory.arena);
-      capacity = arena.length;
     }
     u32[at >>> 2] = bytes.length;
     arena.set(bytes, at + 4);
@@ -59,26 +59,25 @@ export class RingStore implements Store {
     c[Word.Used] = used + size;
   }
 
-  /** Grows the arena so that `size` more bytes fit at the tail; returns where they go. */
-  #grow(size: number, wrapped: boolean, head: number, tail: number, used: number): { at: number; used: number } {
+  /** Moves the records, in order, to the start of an arena with room for `size` more bytes; returns their length. */
+  #move(size: number, wrapped: boolean, head: number, tail: number, used: number): number {
     const c = this.#control;
-    const arena = this.#memory.arena;
-    if (!wrapped) {
-      growArena(arena, tail + size);
-      c[Word.Wrap] = arena.bytes.length;
-      return { at: tail, used };
+    const old = this.#memory.arena;
+    const fresh = largerArena(old, used + size);
+    let length: number;
+    if (wrapped) {
+      const wrap = c[Word.Wrap]!;
+      fresh.bytes.set(old.bytes.subarray(head, wrap), 0);
+      fresh.bytes.set(old.bytes.subarray(0, tail), wrap - head);
+      length = wrap - head + tail;
+    } else {
+      fresh.bytes.set(old.bytes.subarray(head, tail), 0);
+      length = tail - head;
     }
-    // Records run from head to the wrap point, then from 0 to tail: move [0, tail) behind the
-    // wrap point (over the marker), which makes them contiguous from head.
-    const wrap = c[Word.Wrap]!;
-    const capacity = arena.bytes.length;
-    growArena(arena, wrap + tail + size);
-    arena.bytes.copyWithin(wrap, 0, tail);
-    // The slack between the wrap point and the old end is no longer skipped over.
-    const slack = capacity - wrap;
-    c[Word.Wrap] = arena.bytes.length;
-    c[Word.Head] = head;
-    return { at: wrap + tail, used: used - slack };
+    this.#memory.moveArena(fresh);
+    c[Word.Head] = 0;
+    c[Word.Wrap] = fresh.bytes.length;
+    return length;
   }
 
   pop(): Uint8Array {

@@ -1,10 +1,10 @@
-import { align, growArena } from './arena.js';
+import { align, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
 /**
  * Last-in first-out records on a stack: `[bytes, padded to 4][u32 length]` up to `Tail`, so
- * the newest record is found from the top. Pushing past the end grows the arena; nothing moves.
+ * the newest record is found from the top. Pushing past the end moves the stack to a larger arena.
  * @internal
  */
 export class StackStore implements Store {
@@ -20,7 +20,11 @@ export class StackStore implements Store {
     const c = this.#control;
     const top = c[Word.Tail]!;
     const size = align(bytes.length) + 4;
-    if (top + size > this.#memory.arena.bytes.length) growArena(this.#memory.arena, top + size);
+    if (top + size > this.#memory.arena.bytes.length) {
+      const fresh = largerArena(this.#memory.arena, top + size);
+      fresh.bytes.set(this.#memory.arena.bytes.subarray(0, top), 0);
+      this.#memory.moveArena(fresh);
+    }
     const { bytes: arena, u32 } = this.#memory.arena;
     arena.set(bytes, top);
     u32[(top + size - 4) >>> 2] = bytes.length;

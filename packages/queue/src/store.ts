@@ -6,7 +6,7 @@ import type { Arena } from './arena.js';
  * @internal
  */
 export interface Store {
-  /** Appends an encoded item (`key` orders a priority queue). May grow the arena. */
+  /** Appends an encoded item (`key` orders a priority queue). May move to a larger arena. */
   push(bytes: Uint8Array, key: Uint8Array | undefined): void;
   /** Removes the next item and returns a private copy of its bytes. The store must not be empty. */
   pop(): Uint8Array;
@@ -14,10 +14,14 @@ export interface Store {
   clear(): void;
 }
 
-/** What a store works on: the control words (as unsigned) and the arena. @internal */
+/** What a store works on: the control words (as unsigned) and the arenas. @internal */
 export interface StoreMemory {
   control: Uint32Array;
   arena: Arena;
   /** The heap index of a priority queue. */
-  index?: Arena;
+  index: Arena | undefined;
+  /** Makes `arena` the queue's item arena (after copying into it). */
+  moveArena(arena: Arena): void;
+  /** Makes `index` the priority queue's heap index (after copying into it). */
+  moveIndex(index: Arena): void;
 }
