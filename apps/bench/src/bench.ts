@@ -72,6 +72,7 @@ export async function bench(
   io.stdout(`${formatTable(results)}\n\n${formatSummary(results, seconds)}\n`);
   const warning = cli.quick ? formatBudgetWarning(results, seconds) : undefined;
   if (warning) io.stdout(`${warning}\n`);
-  io.stdout(`results: ${path.relative(process.cwd(), jsonPath) || jsonPath} and results.svg\n`);
+  const shown = path.relative(process.cwd(), jsonPath);
+  io.stdout(`results: ${shown.startsWith('..') ? jsonPath : shown} and results.svg\n`);
   return hasFailures(results) ? 1 : 0;
 }
