@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { deserialize, serialize } from 'node:v8';
 import { AuthenticationError, ConcError, DataCloneError, TimeoutError } from '@conc/core';
-import { deserializeError, prepare, reviveSync, type SerializedError } from '@conc/core/internal';
+import { deserializeError, prepare, reviveSync, SHARED_MARK, type SerializedError } from '@conc/core/internal';
 import { addressKey, describeAddress, type ManagerAddress } from './address.js';
 import { ByteReader, FrameWriter } from './frame.js';
+import { BodyReader } from './message.js';
 import { SERVER_HELLO_BYTES, SERVER_REPLY_BYTES, checkServer, clientReply, keyBytes } from './handshake.js';
 import { PROXY_KIND, Status } from './server/server.js';
 
@@ -46,7 +46,7 @@ export class Connection {
   private failure: Error | undefined;
   private state: 'hello' | 'proof' | 'open' = 'hello';
   private nonce: Buffer | undefined;
-  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private readonly sweeper: ReturnType<typeof setInterval>;
   readonly ready: Promise<void>;
   private settleReady!: (error?: Error) => void;
   onClose: (() => void) | undefined;
@@ -65,6 +65,8 @@ export class Connection {
       clearTimeout(handshakeTimer);
       this.updateRef();
     }).catch(() => {});
+    this.sweeper = setInterval(() => this.sweep(), Math.min(1000, callTimeout));
+    this.sweeper.unref();
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (error) => this.fail(new ConcError(`cannot reach the manager server at ${describeAddress(address)}: ${error.message}`, { cause: error })));
     this.socket.on('close', () => this.fail(new ConcError(`the manager server at ${describeAddress(address)} closed the connection: it was shut down or it died`)));
@@ -101,17 +103,28 @@ export class Connection {
     const id = this.nextId++;
     // Ids restart before they stop being exact integers, far beyond any pending call.
     if (this.nextId > 2 ** 52) this.nextId = 1;
-    const body = serialize([id, target, method, prepared.value]);
+    const values = prepared.value as unknown[];
     return new Promise((resolve, reject) => {
       const timeout = wait ? wait.timeout : 0;
       const deadline = timeout === Infinity ? Infinity : performance.now() + timeout + this.callTimeout;
       const entry: Pending = { resolve, reject, deadline, what, signal: wait?.signal, onAbort: undefined };
       if (wait?.signal) {
-        entry.onAbort = () => this.writer.write(serialize([0, 0, '#cancel', [id]]));
+        entry.onAbort = () => this.writer.frame((b) => (b.u32(0), b.i32(0), b.name('#cancel'), b.u8(1), b.value(id)));
         wait.signal.addEventListener('abort', entry.onAbort, { once: true });
       }
+      try {
+        this.writer.frame((b) => {
+          b.u32(id);
+          b.i32(target);
+          b.name(method);
+          b.u8(values.length);
+          for (const value of values) b.value(value);
+        });
+      } catch (error) {
+        reject(error instanceof Error && error.name === 'Error' ? new DataCloneError(`${what} arguments`, error.message) : error);
+        return;
+      }
       this.pending.set(id, entry);
-      this.writer.write(body);
       if (this.pending.size === 1) this.updateRef();
     });
   }
@@ -144,19 +157,23 @@ export class Connection {
   }
 
   private onReply(body: Buffer): void {
-    let id: unknown, status: unknown, payload: unknown;
+    let id: number, status: number, payload: unknown;
     try {
-      [id, status, payload] = deserialize(body) as unknown[];
+      const reader = new BodyReader(body);
+      id = reader.u32();
+      status = reader.u8();
+      payload = reader.value();
+      reader.done();
     } catch {
       return this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`));
     }
-    const entry = this.pending.get(id as number);
+    const entry = this.pending.get(id);
     if (!entry) return; // a call that already timed out on this side
-    this.finish(id as number, entry);
+    this.finish(id, entry);
     if (status === Status.Ok) {
       let value: unknown;
       try {
-        value = reviveSync(payload);
+        value = typeof payload === 'object' && payload !== null ? reviveSync(payload, { reviveMarked: onlyProxies }) : payload;
       } catch (error) {
         return entry.reject(error);
       }
@@ -192,13 +209,7 @@ export class Connection {
     const busy = !this.failure && (this.pending.size > 0 || this.state !== 'open');
     if (busy) this.socket.ref();
     else this.socket.unref();
-    if (busy && this.pending.size > 0 && !this.sweeper) {
-      this.sweeper = setInterval(() => this.sweep(), Math.min(1000, this.callTimeout));
-      this.sweeper.unref();
-    } else if (!busy && this.sweeper) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
+    if (this.failure) clearInterval(this.sweeper);
   }
 
   /** Every call has a deadline: one that passes it rejects with `TimeoutError`. */
@@ -216,6 +227,13 @@ export class Connection {
   get cacheKey(): string {
     return connectionKey(this.address, this.key);
   }
+}
+
+// What comes back from a server may only rebuild manager proxies: any other kind would make
+// this thread load a module named by the peer.
+function onlyProxies(marked: Record<string, unknown>): undefined {
+  if (marked[SHARED_MARK] !== PROXY_KIND) throw new TypeError(`the manager sent an object of kind ${String(marked[SHARED_MARK])}; only manager proxies are accepted`);
+  return undefined;
 }
 
 /** The cache key of a server address and authkey. @internal */

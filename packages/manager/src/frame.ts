@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { FrameBuilder } from './message.js';
 
 /**
  * The wire framing: every message after the handshake is a 4-byte little-endian length, then
@@ -83,15 +84,21 @@ export class ByteReader {
  * @internal
  */
 export class FrameWriter {
-  private queued: Buffer[] = [];
+  private readonly builder = new FrameBuilder();
   private scheduled = false;
 
   constructor(private readonly socket: Socket) {}
 
-  write(body: Uint8Array): void {
-    const header = Buffer.allocUnsafe(4);
-    header.writeUInt32LE(body.length, 0);
-    this.queued.push(header, Buffer.from(body.buffer, body.byteOffset, body.length));
+  /** Builds one frame with `fill`; if `fill` throws, nothing of it is sent. */
+  frame(fill: (builder: FrameBuilder) => void): void {
+    this.builder.beginFrame();
+    try {
+      fill(this.builder);
+    } catch (error) {
+      this.builder.abortFrame();
+      throw error;
+    }
+    this.builder.endFrame();
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flush);
@@ -100,9 +107,7 @@ export class FrameWriter {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    const queued = this.queued;
-    this.queued = [];
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(Buffer.concat(queued));
+    const bytes = this.builder.take();
+    if (bytes && !this.socket.destroyed && this.socket.writable) this.socket.write(bytes);
   };
 }

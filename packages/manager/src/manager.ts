@@ -243,11 +243,11 @@ export class Manager {
     return this.#create('queue', [maxsize]);
   }
   /** A new typed number (64-bit types take `bigint`). */
-  value<T extends number | bigint = number>(type: NumericType, value?: T): Promise<ValueProxy<T>> {
+  value<T extends number | bigint = number>(type: NumericType, value?: NoInfer<T>): Promise<ValueProxy<T>> {
     return this.#create('value', [type, value]);
   }
   /** A new typed array, of a length (zeros) or of the given values. */
-  array<T extends number | bigint = number>(type: NumericType, lengthOrValues: number | Iterable<T>): Promise<ArrayProxy<T>> {
+  array<T extends number | bigint = number>(type: NumericType, lengthOrValues: number | Iterable<NoInfer<T>>): Promise<ArrayProxy<T>> {
     const init = typeof lengthOrValues === 'object' && lengthOrValues !== null && Symbol.iterator in lengthOrValues && !Array.isArray(lengthOrValues) ? [...lengthOrValues] : lengthOrValues;
     return this.#create('array', [type, init]);
   }

@@ -1,10 +1,10 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { deserialize, serialize } from 'node:v8';
 import { ConcError } from '@conc/core';
 import { isMarkedDescriptor, serializeError, typeName } from '@conc/core/internal';
 import { addressKey, type ManagerAddress } from '../address.js';
 import { ByteReader, FrameWriter } from '../frame.js';
+import { BodyReader, type FrameBuilder } from '../message.js';
 import { CLIENT_REPLY_BYTES, checkClient, serverHello } from '../handshake.js';
 import { ServerDict, ServerList, ServerNamespace, ServerTyped } from './collections.js';
 import { ServerQueue } from './queue-object.js';
@@ -136,16 +136,18 @@ export class ManagerServer {
   }
 
   private onFrame(client: ServerClient, body: Buffer): void {
-    let message: unknown;
+    let id: number, target: number, method: string;
+    const args: unknown[] = [];
     try {
-      message = deserialize(body);
+      const reader = new BodyReader(body);
+      id = reader.u32();
+      target = reader.i32();
+      method = reader.name();
+      const argc = reader.u8();
+      for (let i = 0; i < argc; i++) args.push(reader.value());
+      reader.done();
     } catch {
-      client.socket.destroy();
-      return;
-    }
-    if (!Array.isArray(message) || message.length !== 4) return void client.socket.destroy();
-    const [id, target, method, args] = message as unknown[];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || typeof target !== 'number' || typeof method !== 'string' || !Array.isArray(args)) {
+      // A malformed frame: this connection only is closed.
       client.socket.destroy();
       return;
     }
@@ -180,13 +182,16 @@ export class ManagerServer {
 
   private reply(client: ServerClient, id: number, status: Status, payload: unknown): void {
     if (client.socket.destroyed) return;
-    let body: Buffer;
+    const fill = (status: Status, payload: unknown) => (builder: FrameBuilder): void => {
+      builder.u32(id);
+      builder.u8(status);
+      builder.value(payload);
+    };
     try {
-      body = serialize([id, status, payload]);
+      client.writer.frame(fill(status, payload));
     } catch (error) {
-      body = serialize([id, Status.Error, serializeError(new TypeError(`the result cannot be sent back: ${(error as Error).message}`))]);
+      client.writer.frame(fill(Status.Error, serializeError(new TypeError(`the result cannot be sent back: ${(error as Error).message}`))));
     }
-    client.writer.write(body);
   }
 
   private root(method: string, args: unknown[]): unknown {
