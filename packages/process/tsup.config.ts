@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The worker and child entries are loaded at run time by URL, next to index.js.
+  entry: ['src/index.ts', 'src/internal.ts', 'src/thread-main.ts'],
   format: ['esm'],
-  dts: true,
+  dts: { entry: ['src/index.ts', 'src/internal.ts'] },
   clean: true,
   sourcemap: true,
   target: 'node20',
