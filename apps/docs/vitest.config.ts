@@ -5,5 +5,7 @@ export default defineProject({
     name: '@conc/docs',
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // The examples run as child processes, two at a time: the machine has two cores, shared.
+    maxConcurrency: 2,
   },
 });

@@ -1,0 +1,20 @@
+/**
+ * `npm run docs`: the API reference of every package and the guides of `docs/`, one static
+ * site in `apps/docs/site/`. The options live in `typedoc.json`; this script only makes the
+ * one generated page (Performance) first, then runs TypeDoc, failing on any warning.
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { writePerformancePage } from './performance-page.js';
+
+const app = resolve(import.meta.dirname, '..');
+const root = resolve(app, '../..');
+
+writePerformancePage(root, join(app, 'generated'));
+try {
+  execFileSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--options', 'typedoc.json'], { cwd: app, stdio: 'inherit' });
+} catch {
+  // TypeDoc has printed what is wrong; a failed docs build must fail the task.
+  process.exit(1);
+}
+console.log(`docs: ${join(app, 'site', 'index.html')}`);

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codeBlocks, guideExamples, tsdocExamples, type Example } from './examples.js';
+
+// Runs every ```ts block of the guides and of the packages' TSDoc as its own ES module (tsx,
+// top-level await allowed) and requires exit code 0, so the documentation cannot rot. Each
+// block runs in a fresh process from a temporary directory whose node_modules is the
+// workspace's, so `import { Lock } from '@conc/sync'` loads the built package, as a user's
+// code would. Two at a time (vitest.config.ts: maxConcurrency), generous timeouts: the
+// machine is shared and some examples start threads and processes.
+const root = resolve(import.meta.dirname, '../../..');
+const BLOCK_TIMEOUT = 120_000;
+
+const scratch = mkdtempSync(join(tmpdir(), 'conc-examples-'));
+writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'conc-examples', private: true, type: 'module' }));
+symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'), 'dir');
+let count = 0;
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function runExample(example: Example): Promise<{ code: number | null; output: string }> {
+  const dir = join(scratch, String(++count));
+  mkdirSync(dir);
+  const file = join(dir, 'example.ts');
+  writeFileSync(file, `${example.code}\n`);
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', file],
+      { cwd: scratch, timeout: BLOCK_TIMEOUT - 5_000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        const timedOut = error?.killed ? `\n(killed after ${(BLOCK_TIMEOUT - 5_000) / 1000} s: the example did not end)` : '';
+        done({ code, output: `${stdout}${stderr}${timedOut}`.slice(-4_000) });
+      },
+    );
+  });
+}
+
+function check(examples: Example[]): void {
+  for (const example of examples) {
+    it.concurrent(`${example.where} ${example.about}`, async () => {
+      const { code, output } = await runExample(example);
+      expect(code, `${example.where} failed:\n--- code ---\n${example.code}\n--- output ---\n${output}`).toBe(0);
+    }, BLOCK_TIMEOUT);
+  }
+}
+
+describe('finding the blocks', () => {
+  it('takes ts blocks, skips no-run and other languages, keeps the opening line', () => {
+    const blocks = codeBlocks(['text', '```ts', 'a();', '```', '```sh', 'npm i', '```', '```ts no-run', 'b();', '```', '````typescript', '```', 'c();', '````']);
+    expect(blocks).toEqual([
+      { line: 2, code: 'a();' },
+      { line: 11, code: '```\nc();' },
+    ]);
+  });
+
+  it('finds blocks in the guides and in the TSDoc of the packages', () => {
+    expect(guideExamples(root).length).toBeGreaterThan(0);
+    expect(tsdocExamples(root).some((e) => e.where.startsWith('packages/core/src/'))).toBe(true);
+  });
+});
+
+describe('the ts blocks of the guides run', () => {
+  check(guideExamples(root));
+});
+
+describe('the @example blocks of the TSDoc run', () => {
+  check(tsdocExamples(root));
+});
