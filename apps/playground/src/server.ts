@@ -13,6 +13,7 @@ const webDir = new URL('../web/', import.meta.url);
 const staticFiles: Record<string, string> = {
   '/': 'index.html',
   '/app.js': 'app.js',
+  '/timeline.js': 'timeline.js',
   '/style.css': 'style.css',
 };
 const contentTypes: Record<string, string> = {
