@@ -194,14 +194,14 @@ export const workloads: Workload[] = [
     'encode then decode a small object',
     (i) => ({ id: i, name: 'item', tags: ['a', 'b'], value: i * 0.5 }),
     (v, i) => v.id === i && v.value === i * 0.5 && v.tags.length === 2,
-    100_000,
+    50_000,
   ),
-  codecWorkload<number>('core/codec-number', 'encode then decode a number (the tagged fast path)', (i) => i * 3 + 0.25, (v, i) => v === i * 3 + 0.25, 1_000_000),
+  codecWorkload<number>('core/codec-number', 'encode then decode a number (the tagged fast path)', (i) => i * 3 + 0.25, (v, i) => v === i * 3 + 0.25, 200_000),
   codecWorkload<string>(
     'core/codec-string',
     'encode then decode a 64-character string',
     (i) => String(i).padStart(64, '-'),
     (v, i) => v.length === 64 && Number(v.replace(/^-+/, '')) === i,
-    300_000,
+    100_000,
   ),
 ];
