@@ -8,3 +8,4 @@ export { atomicsPingPong, atomicsWaitAsyncRoundTrip, type PingPongOptions } from
 export { spscRing, type RingOptions } from './spsc-ring.js';
 export { postMessageRoundTrip, postMessageThroughput, type PostMessageOptions } from './post-message.js';
 export { messageChannelThroughput, type MessageChannelOptions } from './message-channel.js';
+export { workerStart, forkStart, type StartupOptions } from './startup.js';
