@@ -13,26 +13,17 @@ import { remaining, holdKeepAlive, releaseKeepAlive } from '@conc/core/internal'
  * @internal
  */
 
-/** Loads spent polling a held lock before sleeping: a short critical section ends sooner. */
-const SPIN = 100;
-
 /** Takes the mutex if it is free. @internal */
 export function tryLock(i32: Int32Array, index: number): boolean {
   return Atomics.compareExchange(i32, index, 0, 1) === 0;
-}
-
-function spin(i32: Int32Array, index: number): boolean {
-  for (let i = 0; i < SPIN; i++) {
-    if (Atomics.load(i32, index) === 0 && Atomics.compareExchange(i32, index, 0, 1) === 0) return true;
-  }
-  return false;
 }
 
 /** Blocks until the mutex is taken or `deadline` passes. @internal */
 export function lockSync(i32: Int32Array, index: number, deadline: number): boolean {
   if (Atomics.compareExchange(i32, index, 0, 1) === 0) return true;
   if (deadline !== Infinity && remaining(deadline) === 0) return false;
-  if (spin(i32, index)) return true;
+  // No spinning before sleeping: measured here, a 100-load spin halved the throughput of two
+  // contending threads (they hand the lock back and forth instead of running in batches).
   // From here on the word says "contended": whoever unlocks must notify.
   while (Atomics.exchange(i32, index, 2) !== 0) {
     const ms = remaining(deadline);
@@ -51,7 +42,6 @@ export async function lockAsync(i32: Int32Array, index: number, deadline: number
   if (signal?.aborted) throw signal.reason;
   if (Atomics.compareExchange(i32, index, 0, 1) === 0) return true;
   if (deadline !== Infinity && remaining(deadline) === 0) return false;
-  if (spin(i32, index)) return true;
   holdKeepAlive();
   try {
     while (Atomics.exchange(i32, index, 2) !== 0) {

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Barrier, BrokenBarrierError } from '@conc/sync';
 import { inThreads, start, until } from './threads.js';
 
+interface BOnly {
+  b: Barrier;
+}
+
 interface Args {
   b: Barrier;
   words: Int32Array;
@@ -70,7 +74,7 @@ describe('Barrier (lock_tests.py BarrierTests)', () => {
 
   it('a failing action breaks the barrier: its thread gets the error, the others BrokenBarrierError', async () => {
     const b = new Barrier(3, { action: () => { throw new TypeError('action failed'); } });
-    const results = await inThreads(3, async (a: Args, i) => {
+    const results = await inThreads(3, async (a: BOnly, i) => {
       try {
         if (i === 0) a.b.waitSync(20_000);
         else await a.b.wait(20_000);
@@ -88,7 +92,7 @@ describe('Barrier (lock_tests.py BarrierTests)', () => {
 
   it('abort breaks it for the waiting threads and later waits; reset brings it back (test_abort_and_reset)', async () => {
     const b = new Barrier(3);
-    const waiting = inThreads(2, async (a: Args, i) => {
+    const waiting = inThreads(2, async (a: BOnly, i) => {
       try {
         if (i === 0) a.b.waitSync();
         else await a.b.wait();
@@ -104,13 +108,13 @@ describe('Barrier (lock_tests.py BarrierTests)', () => {
     expect(() => b.waitSync()).toThrow(BrokenBarrierError);
     b.reset();
     expect(b.broken).toBe(false);
-    const again = await inThreads(3, (a: Args) => a.b.waitSync(), { b });
+    const again = await inThreads(3, (a: BOnly) => a.b.waitSync(), { b });
     expect(again.sort()).toEqual([0, 1, 2]);
   });
 
   it('reset while threads wait gives them BrokenBarrierError, and the barrier stays usable (test_reset)', async () => {
     const b = new Barrier(3);
-    const waiting = inThreads(2, async (a: Args) => {
+    const waiting = inThreads(2, async (a: BOnly) => {
       try {
         await a.b.wait();
         return 'passed';
@@ -127,7 +131,7 @@ describe('Barrier (lock_tests.py BarrierTests)', () => {
 
   it('a timeout breaks it for everyone (test_timeout) and the default timeout applies (test_default_timeout)', async () => {
     const b = new Barrier(3);
-    const results = await inThreads(2, async (a: Args, i) => {
+    const results = await inThreads(2, async (a: BOnly, i) => {
       const t0 = performance.now();
       try {
         if (i === 0) await a.b.wait(100);
