@@ -7,8 +7,13 @@
  */
 export { Thread, type ThreadOptions } from './thread.js';
 export { Timer } from './timer.js';
+export { Process, type ProcessOptions } from './process.js';
 export type { RunOptions } from './options.js';
-export { currentThread, mainThread, enumerate, activeCount } from './introspection.js';
+export {
+  currentThread, mainThread, enumerate, activeCount, currentProcess, parentProcess, activeChildren,
+} from './introspection.js';
 export {
   ConcError, StateError, DataCloneError, RemoteError, WorkerCrashedError, cpuCount, type Target,
 } from '@conc/core';
+// Registers the kind of broker handles, so that a handle reaching any thread can be revived.
+import './handle.js';

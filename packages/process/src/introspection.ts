@@ -1,6 +1,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { threadIdentity } from '@conc/core/internal';
-import { ownThreadData } from './context.js';
+import { ownProcessName, ownThreadData } from './context.js';
+import { liveProcesses, processInternals, type Process } from './process.js';
 import { liveThreads, threadInternals, type Thread } from './thread.js';
 
 let current: Thread | undefined;
@@ -73,4 +74,53 @@ export function enumerate(): Thread[] {
  */
 export function activeCount(): number {
   return enumerate().length;
+}
+
+let ownProcess: Process | undefined;
+let parent: Process | null | undefined;
+
+/**
+ * The `Process` object of the calling process (Python's `multiprocessing.current_process()`):
+ * `'MainProcess'` in the program's first process, the `Process`'s name in a child.
+ *
+ * @returns The current process (its `pid` is `process.pid`).
+ * @example
+ * ```ts
+ * import { currentProcess } from '@conc/process';
+ * console.log(currentProcess().name, currentProcess().pid === process.pid); // 'MainProcess' true
+ * ```
+ */
+export function currentProcess(): Process {
+  return (ownProcess ??= processInternals.adopt(ownProcessName ?? 'MainProcess', process.env['CONC_PROCESS_DAEMON'] === '1', process.pid));
+}
+
+/**
+ * The parent of the calling process when it was started by `Process` (Python's
+ * `multiprocessing.parent_process()`), otherwise `null`.
+ *
+ * @returns The parent process (its `pid` is `process.ppid`), or `null`.
+ * @example
+ * ```ts
+ * import { parentProcess } from '@conc/process';
+ * console.log(parentProcess()); // null in the main process
+ * ```
+ */
+export function parentProcess(): Process | null {
+  if (parent === undefined) parent = ownProcessName === undefined ? null : processInternals.adopt('MainProcess', false, process.ppid);
+  return parent;
+}
+
+/**
+ * The child processes started from this thread that are still alive (Python's
+ * `multiprocessing.active_children()`).
+ *
+ * @returns The live children.
+ * @example
+ * ```ts
+ * import { activeChildren } from '@conc/process';
+ * console.log(activeChildren().length); // 0
+ * ```
+ */
+export function activeChildren(): Process[] {
+  return liveProcesses();
 }

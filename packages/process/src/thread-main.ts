@@ -10,8 +10,8 @@ import { prepareTypeScript } from './typescript-loader.js';
 import { forwardTraces } from './trace-forward.js';
 import { parentPort } from 'node:worker_threads';
 
+if (!ownThreadData) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
 const data = ownThreadData;
-if (!data) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
 
 writeOutputDirectly();
 forwardTraces(() => Atomics.load(data.traceFlag, 0) === 1, (event) => parentPort?.postMessage({ trace: event }));
@@ -43,7 +43,7 @@ async function run(): Promise<void> {
 function withThreadFacts(self: unknown): unknown {
   // Python's `self.name` inside run(): the thread's own facts, unless a field shadows them.
   const record = self as Record<string, unknown>;
-  for (const [key, value] of [['name', data!.name], ['daemon', data!.daemon]] as const) {
+  for (const [key, value] of [['name', data.name], ['daemon', data.daemon]] as const) {
     if (!(key in record)) Object.defineProperty(record, key, { value, enumerable: false });
   }
   return record;

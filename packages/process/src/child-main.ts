@@ -1,0 +1,65 @@
+/**
+ * The entry of a `Process`'s child: receives what to run over IPC, revives the args (objects
+ * of the parent become broker handles), runs the target, and reports an uncaught error the
+ * way Python does before exiting with code 1.
+ */
+import { loadTarget, revive, serializeError } from '@conc/core/internal';
+import { printException } from './report.js';
+import { forwardTraces } from './trace-forward.js';
+import './handle.js';
+
+interface StartMessage {
+  type: 'start';
+  target: import('@conc/core/internal').TargetDescriptor | undefined;
+  self: unknown;
+  args: unknown;
+  name: string;
+  daemon: boolean;
+  trace: boolean;
+}
+
+let tracing = false;
+let check: (() => void) | undefined;
+
+function send(message: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    process.send!(message, undefined, {}, () => resolve());
+  });
+}
+
+process.on('message', (message: { type: string; on?: boolean }) => {
+  if (message.type === 'trace') {
+    tracing = message.on === true;
+    check?.();
+  } else if (message.type === 'start') {
+    void run(message as unknown as StartMessage);
+  }
+});
+
+async function run(start: StartMessage): Promise<void> {
+  // Daemons end with their parent; the others outlive a parent that is gone (as in Python)
+  // and do not need the channel to stay alive.
+  if (start.daemon) process.on('disconnect', () => process.exit(1));
+  process.channel?.unref();
+  tracing = start.trace;
+  check = forwardTraces(() => tracing, (event) => process.send?.({ type: 'trace', event }));
+  try {
+    if (start.target) {
+      const fn = await loadTarget(start.target);
+      const self = start.self === undefined ? undefined : await revive(start.self);
+      const args = (await revive(start.args)) as unknown[];
+      if (self !== undefined) {
+        const record = self as Record<string, unknown>;
+        for (const [key, value] of [['name', start.name], ['daemon', start.daemon]] as const) {
+          if (!(key in record)) Object.defineProperty(record, key, { value, enumerable: false });
+        }
+      }
+      await fn.apply(self, args);
+    }
+  } catch (error) {
+    printException(`Process ${start.name}:`, error);
+    process.exitCode = 1;
+    await send({ type: 'error', error: serializeError(error) });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The supervisor worker: forks the children of its parent thread, keeps their IPC channels,
+ * reports their ends in shared state words (readable by a parent blocked in `joinSync`), and
+ * runs the broker.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SerializedError } from '@conc/core/internal';
+import { Broker } from './broker.js';
+import { ENDED, RUNNING } from './context.js';
+import { inheritedExecArgv } from './exec-argv.js';
+import type { SpawnRequest } from './supervisor.js';
+
+const { socketPath, traceFlag } = workerData as { socketPath: string; traceFlag: Int32Array };
+const broker = new Broker(socketPath);
+const listening = broker.listen();
+const children = new Set<ChildProcess>();
+const childMain = new URL('./child-main.js', import.meta.url);
+
+let tracing = false;
+setInterval(() => {
+  const now = Atomics.load(traceFlag, 0) === 1;
+  if (now === tracing) return;
+  tracing = now;
+  for (const child of children) if (child.connected) child.send({ type: 'trace', on: now }, () => {});
+}, 100).unref();
+
+parentPort!.on('message', (message: { type: string } & Record<string, unknown>) => {
+  if (message.type === 'register') broker.register(message['handle'] as number, message['descriptor'] as never);
+  else if (message.type === 'spawn') void listening.then(() => spawn(message as unknown as SpawnRequest), (error: Error) => spawn(message as unknown as SpawnRequest, error));
+});
+
+// In this order: a parent woken by the message reads the exit code, and a parent woken by the
+// state word (joinSync) finds the message.
+function end(request: SpawnRequest, exitCode: number, error: SerializedError | undefined): void {
+  Atomics.store(request.state, 2, exitCode);
+  request.port.postMessage({ exitCode, error });
+  request.port.close();
+  Atomics.store(request.state, 0, ENDED);
+  Atomics.notify(request.state, 0);
+}
+
+function spawn(request: SpawnRequest, brokerFailure?: Error): void {
+  const { state } = request;
+  let child: ChildProcess;
+  try {
+    if (brokerFailure) throw brokerFailure;
+    child = fork(childMain, [], {
+      serialization: 'advanced',
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      execArgv: request.execArgv ?? inheritedExecArgv(),
+      env: { ...process.env, CONC_IDENTITY_BASE: String(request.identityBase), CONC_PROCESS_NAME: request.name, CONC_PROCESS_DAEMON: request.daemon ? '1' : '0' },
+    });
+  } catch (error) {
+    Atomics.store(state, 1, -1);
+    end(request, 1, { name: (error as Error).name, message: `could not start process ${request.name}: ${(error as Error).message}` });
+    return;
+  }
+  children.add(child);
+  let error: SerializedError | undefined;
+  let started = false;
+  const publishPid = (pid: number): void => {
+    if (started) return;
+    started = true;
+    Atomics.store(state, 1, pid);
+    Atomics.store(state, 0, RUNNING);
+    Atomics.notify(state, 0);
+  };
+  if (child.pid !== undefined) publishPid(child.pid);
+  child.on('message', (message: { type: string; error?: SerializedError; event?: unknown }) => {
+    if (message.type === 'error') error = message.error;
+    else if (message.type === 'trace') parentPort!.postMessage({ trace: message.event });
+  });
+  child.on('error', (failure) => {
+    if (started) return;
+    publishPid(-1);
+    children.delete(child);
+    end(request, 1, { name: failure.name, message: `could not start process ${request.name}: ${failure.message}` });
+  });
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    publishPid(-1);
+    const exitCode = signal ? -(constants.signals[signal] ?? 1) : (code ?? 1);
+    end(request, exitCode, error);
+  });
+  child.send({ type: 'start', ...request.spec, name: request.name, daemon: request.daemon, trace: Atomics.load(traceFlag, 0) === 1 });
+  tracing ||= Atomics.load(traceFlag, 0) === 1;
+}
