@@ -3,6 +3,7 @@
  * process it started, and the server stays healthy whatever the program does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ProgramInfo } from './programs.js';
 
@@ -46,12 +47,13 @@ export function startRun(program: ProgramInfo, onMessage: (message: RunMessage) 
     env: { ...process.env, CONC_PLAYGROUND_TRACE_FD: '3', FORCE_COLOR: '0' },
   });
   let stopped = false;
-  const streams = [child.stdout!, child.stderr!, child.stdio[3]!];
+  const traceStream = child.stdio[3] as Readable;
+  const streams = [child.stdout!, child.stderr!, traceStream];
   const ended = streams.map((stream) => new Promise<void>((resolve) => stream.once('close', resolve)));
   child.stdout!.setEncoding('utf8').on('data', (text: string) => onMessage({ type: 'stdout', text }));
   child.stderr!.setEncoding('utf8').on('data', (text: string) => onMessage({ type: 'stderr', text }));
   let partial = '';
-  child.stdio[3]!.setEncoding('utf8').on('data', (text: string) => {
+  traceStream.setEncoding('utf8').on('data', (text: string) => {
     const lines = (partial + text).split('\n');
     partial = lines.pop()!;
     const events = lines.filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
