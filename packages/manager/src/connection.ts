@@ -173,7 +173,7 @@ export class Connection {
     if (status === Status.Ok) {
       let value: unknown;
       try {
-        value = typeof payload === 'object' && payload !== null ? reviveSync(payload, { reviveMarked: onlyProxies }) : payload;
+        value = typeof payload === 'object' && payload !== null ? reviveSync(payload, { reviveMarked: (marked) => onlyProxies.call(this, marked) }) : payload;
       } catch (error) {
         return entry.reject(error);
       }
@@ -231,9 +231,21 @@ export class Connection {
 
 // What comes back from a server may only rebuild manager proxies: any other kind would make
 // this thread load a module named by the peer.
-function onlyProxies(marked: Record<string, unknown>): undefined {
+function onlyProxies(this: Connection, marked: Record<string, unknown>): object | undefined {
   if (marked[SHARED_MARK] !== PROXY_KIND) throw new TypeError(`the manager sent an object of kind ${String(marked[SHARED_MARK])}; only manager proxies are accepted`);
+  // A proxy of this connection's server keeps using this connection (and its call timeout).
+  const address = marked['address'] as ManagerAddress | undefined;
+  if (proxyMaker && address && marked['authkey'] === this.key.toString('hex') && addressKey(address) === addressKey(this.address)) {
+    return proxyMaker(this, marked['id'] as number, marked['typeid'] as string, marked['methods'] as string[] | undefined);
+  }
   return undefined;
+}
+
+let proxyMaker: ((connection: Connection, id: number, typeid: string, methods?: string[]) => object) | undefined;
+
+/** Lets the proxy module tell how proxies are made (it imports this module, not the reverse). @internal */
+export function setProxyMaker(maker: typeof proxyMaker): void {
+  proxyMaker = maker;
 }
 
 /** The cache key of a server address and authkey. @internal */

@@ -303,15 +303,24 @@ type Ready = { type: 'ready'; address: ManagerAddress } | { type: 'error'; error
 
 async function startThread(config: ServerConfig): Promise<{ address: ManagerAddress; stop(): Promise<void> }> {
   const worker = new Worker(serverEntry, { workerData: config, name: 'conc-manager' });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let onMessage!: (message: Ready) => void;
+  let onExit!: (code: number) => void;
   const address = await new Promise<ManagerAddress>((resolve, reject) => {
-    worker.once('message', (message: Ready) => {
+    onMessage = (message) => {
       if (message.type === 'ready') resolve(message.address);
       else if (message.type === 'error') reject(deserializeError(message.error));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new ConcError(`the manager server thread exited with code ${code} before it was ready`)));
+    };
+    onExit = (code) => reject(new ConcError(`the manager server thread exited with code ${code} before it was ready`));
+    worker.on('message', onMessage);
+    worker.on('error', reject);
+    worker.on('exit', onExit);
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
   });
-  worker.removeAllListeners();
+  worker.off('message', onMessage);
+  worker.off('exit', onExit);
   worker.on('error', () => {});
   // The server must not keep the program alive: Python's manager also ends with its parent.
   worker.unref();
@@ -320,7 +329,7 @@ async function startThread(config: ServerConfig): Promise<{ address: ManagerAddr
     stop: async () => {
       const closed = new Promise<void>((resolve) => {
         worker.on('message', (message: Ready) => message.type === 'closed' && resolve());
-        worker.once('exit', () => resolve());
+        void exited.then(resolve);
         setTimeout(resolve, 5000).unref();
       });
       worker.ref();
@@ -338,19 +347,24 @@ async function startProcess(config: ServerConfig): Promise<{ address: ManagerAdd
     execArgv: process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let onMessage!: (message: Ready) => void;
+  let onExit!: (code: number | null, signal: NodeJS.Signals | null) => void;
   const address = await new Promise<ManagerAddress>((resolve, reject) => {
-    child.once('message', (message: Ready) => {
+    onMessage = (message) => {
       if (message.type === 'ready') resolve(message.address);
       else if (message.type === 'error') reject(deserializeError(message.error));
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new ConcError(`the manager server process exited (${signal ?? code}) before it was ready`)));
+    };
+    onExit = (code, signal) => reject(new ConcError(`the manager server process exited (${signal ?? code}) before it was ready`));
+    child.on('message', onMessage);
+    child.on('error', reject);
+    child.on('exit', onExit);
     child.send(config);
   }).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;
   });
-  child.removeAllListeners('message');
+  child.off('message', onMessage);
+  child.off('exit', onExit);
   child.on('error', () => {});
   child.unref();
   (child.channel as { unref?: () => void } | undefined)?.unref?.();

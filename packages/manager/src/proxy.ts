@@ -1,7 +1,7 @@
 import { TimeoutError, type WaitOptions } from '@conc/core';
 import { parseWait, registerKind, remaining, toDescriptor, type Shareable, type SharedDescriptor } from '@conc/core/internal';
 import type { ManagerAddress } from './address.js';
-import { sharedConnection, type Connection } from './connection.js';
+import { setProxyMaker, sharedConnection, type Connection } from './connection.js';
 import { PROXY_KIND } from './server/server.js';
 
 /** What a proxy's descriptor holds: plain data, so it crosses to threads and processes alike. @internal */
@@ -30,6 +30,7 @@ export function makeProxy(connection: Connection, id: number, typeid: string, me
   const Class = classes.get(typeid) ?? CustomProxy;
   return new Class(connection, id, typeid, methods);
 }
+setProxyMaker(makeProxy);
 
 /**
  * The base of every manager proxy: a reference to an object held by a manager server. Every
