@@ -23,8 +23,8 @@ export class DictProxy<K extends DictKey = DictKey, V = unknown> extends BasePro
     return this._call('get', dflt === undefined ? [key] : [key, dflt]) as Promise<V | undefined>;
   }
   /** Sets `key` to `value`. */
-  async set(key: K, value: V): Promise<void> {
-    await this._call('set', [key, value]);
+  set(key: K, value: V): Promise<void> {
+    return this._call('set', [key, value]) as Promise<void>;
   }
   /** Whether `key` is in the dict (Python's `in`). */
   has(key: K): Promise<boolean> {
@@ -51,8 +51,8 @@ export class DictProxy<K extends DictKey = DictKey, V = unknown> extends BasePro
     return this._call('len', []) as Promise<number>;
   }
   /** Removes every key. */
-  async clear(): Promise<void> {
-    await this._call('clear', []);
+  clear(): Promise<void> {
+    return this._call('clear', []) as Promise<void>;
   }
   /** Sets every key of a plain object, a `Map` or an array of `[key, value]` pairs. */
   async update(entries: Record<string, V> | Map<K, V> | Iterable<readonly [K, V]>): Promise<void> {
@@ -100,12 +100,12 @@ export class ListProxy<T = unknown> extends BaseProxy {
     return this._call('get', [index]) as Promise<T>;
   }
   /** Replaces the item at `index`. */
-  async set(index: number, value: T): Promise<void> {
-    await this._call('set', [index, value]);
+  set(index: number, value: T): Promise<void> {
+    return this._call('set', [index, value]) as Promise<void>;
   }
   /** Adds `value` at the end. */
-  async append(value: T): Promise<void> {
-    await this._call('append', [value]);
+  append(value: T): Promise<void> {
+    return this._call('append', [value]) as Promise<void>;
   }
   /** Adds every value of an iterable at the end. */
   async extend(values: Iterable<T>): Promise<void> {
@@ -113,16 +113,16 @@ export class ListProxy<T = unknown> extends BaseProxy {
     await this._call('extend', [Array.isArray(values) ? values : [...values]]);
   }
   /** Inserts `value` before `index` (clamped to the list, as in Python). */
-  async insert(index: number, value: T): Promise<void> {
-    await this._call('insert', [index, value]);
+  insert(index: number, value: T): Promise<void> {
+    return this._call('insert', [index, value]) as Promise<void>;
   }
   /** Removes and resolves the item at `index` (default the last); empty is a `RangeError`. */
   pop(index?: number): Promise<T> {
     return this._call('pop', index === undefined ? [] : [index]) as Promise<T>;
   }
   /** Removes the first item equal to `value` (deep equality); none is a `RangeError`. */
-  async remove(value: T): Promise<void> {
-    await this._call('remove', [value]);
+  remove(value: T): Promise<void> {
+    return this._call('remove', [value]) as Promise<void>;
   }
   /** The index of the first item equal to `value`; none is a `RangeError`. */
   index(value: T): Promise<number> {
@@ -160,8 +160,8 @@ export class NamespaceProxy extends BaseProxy {
     return this._call('get', [name]);
   }
   /** Sets the field `name`. */
-  async set(name: string, value: unknown): Promise<void> {
-    await this._call('set', [name, value]);
+  set(name: string, value: unknown): Promise<void> {
+    return this._call('set', [name, value]) as Promise<void>;
   }
   /** Removes the field `name`; resolves whether it was there. */
   delete(name: string): Promise<boolean> {
@@ -192,8 +192,8 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
     return this._call('get', []) as Promise<T>;
   }
   /** Sets the value. */
-  async set(value: T): Promise<void> {
-    await this._call('set', [value]);
+  set(value: T): Promise<void> {
+    return this._call('set', [value]) as Promise<void>;
   }
 }
 
@@ -215,8 +215,8 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
     return this._call('get', [index]) as Promise<T>;
   }
   /** Sets the element at `index`. */
-  async set(index: number, value: T): Promise<void> {
-    await this._call('set', [index, value]);
+  set(index: number, value: T): Promise<void> {
+    return this._call('set', [index, value]) as Promise<void>;
   }
   /** The length. */
   len(): Promise<number> {

@@ -18,7 +18,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   deadline: number;
-  what: string;
+  owner: string;
+  method: string;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -84,45 +85,56 @@ export class Connection {
 
   /**
    * Calls `method` on object `target` (0: the manager itself). `args` are prepared here, so a
-   * value that cannot cross is a `DataCloneError` before anything is sent.
+   * value that cannot cross is a `DataCloneError` before anything is sent. `owner` names the
+   * caller in errors (`'DictProxy'`).
    */
-  async call(target: number, method: string, args: unknown[], what: string, wait?: CallWait): Promise<unknown> {
-    if (this.failure) throw this.failure;
-    if (wait?.signal?.aborted) throw wait.signal.reason;
-    const prepared = prepare(args, `${what} arguments`, {
-      mapDescriptor: (descriptor) => {
-        if (descriptor.kind !== PROXY_KIND) {
-          throw new DataCloneError(`${what} arguments`, `a ${descriptor.kind} lives in shared memory and cannot be stored in a manager; make it with the manager instead (manager.lock(), manager.queue(), ...)`);
-        }
-        const { kind, ...fields } = descriptor;
-        return { __conc_shared__: kind, ...fields };
-      },
-    });
-    if (this.state !== 'open') await this.ready;
-    if (this.failure) throw this.failure;
+  call(target: number, method: string, args: unknown[], owner: string, wait?: CallWait): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (wait?.signal?.aborted) return Promise.reject(wait.signal.reason as Error);
+    let values = args;
+    if (!allPrimitive(args)) {
+      try {
+        values = prepareArguments(args, `${owner}.${method}`);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    if (this.state !== 'open') return this.ready.then(() => this.send(target, method, values, owner, wait));
+    return this.send(target, method, values, owner, wait);
+  }
+
+  private send(target: number, method: string, values: unknown[], owner: string, wait: CallWait | undefined): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     // Ids restart before they stop being exact integers, far beyond any pending call.
     if (this.nextId > 2 ** 52) this.nextId = 1;
-    const values = prepared.value as unknown[];
+    const b = this.writer.begin();
+    try {
+      b.u32(id);
+      b.i32(target);
+      b.name(method);
+      b.u8(values.length);
+      for (let i = 0; i < values.length; i++) b.value(values[i]);
+    } catch (error) {
+      this.writer.abort();
+      return Promise.reject(error instanceof Error && error.name === 'Error' ? new DataCloneError(`${owner}.${method} arguments`, error.message) : error);
+    }
+    this.writer.end();
     return new Promise((resolve, reject) => {
       const timeout = wait ? wait.timeout : 0;
       const deadline = timeout === Infinity ? Infinity : performance.now() + timeout + this.callTimeout;
-      const entry: Pending = { resolve, reject, deadline, what, signal: wait?.signal, onAbort: undefined };
+      const entry: Pending = { resolve, reject, deadline, owner, method, signal: wait?.signal, onAbort: undefined };
       if (wait?.signal) {
-        entry.onAbort = () => this.writer.frame((b) => (b.u32(0), b.i32(0), b.name('#cancel'), b.u8(1), b.value(id)));
+        entry.onAbort = () => {
+          const c = this.writer.begin();
+          c.u32(0);
+          c.i32(0);
+          c.name('#cancel');
+          c.u8(1);
+          c.value(id);
+          this.writer.end();
+        };
         wait.signal.addEventListener('abort', entry.onAbort, { once: true });
-      }
-      try {
-        this.writer.frame((b) => {
-          b.u32(id);
-          b.i32(target);
-          b.name(method);
-          b.u8(values.length);
-          for (const value of values) b.value(value);
-        });
-      } catch (error) {
-        reject(error instanceof Error && error.name === 'Error' ? new DataCloneError(`${what} arguments`, error.message) : error);
-        return;
       }
       this.pending.set(id, entry);
       if (this.pending.size === 1) this.updateRef();
@@ -218,7 +230,7 @@ export class Connection {
     for (const [id, entry] of [...this.pending]) {
       if (entry.deadline <= now) {
         this.finish(id, entry);
-        entry.reject(new TimeoutError(`${entry.what}: the manager server at ${describeAddress(this.address)} did not answer in time`));
+        entry.reject(new TimeoutError(`${entry.owner}.${entry.method}: the manager server at ${describeAddress(this.address)} did not answer in time`));
       }
     }
   }
@@ -227,6 +239,26 @@ export class Connection {
   get cacheKey(): string {
     return connectionKey(this.address, this.key);
   }
+}
+
+function allPrimitive(args: unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) return false;
+  }
+  return true;
+}
+
+function prepareArguments(args: unknown[], what: string): unknown[] {
+  return prepare(args, `${what} arguments`, {
+    mapDescriptor: (descriptor) => {
+      if (descriptor.kind !== PROXY_KIND) {
+        throw new DataCloneError(`${what} arguments`, `a ${descriptor.kind} lives in shared memory and cannot be stored in a manager; make it with the manager instead (manager.lock(), manager.queue(), ...)`);
+      }
+      const { kind, ...fields } = descriptor;
+      return { [SHARED_MARK]: kind, ...fields };
+    },
+  }).value as unknown[];
 }
 
 // What comes back from a server may only rebuild manager proxies: any other kind would make

@@ -89,20 +89,36 @@ export class FrameWriter {
 
   constructor(private readonly socket: Socket) {}
 
-  /** Builds one frame with `fill`; if `fill` throws, nothing of it is sent. */
-  frame(fill: (builder: FrameBuilder) => void): void {
+  /** Starts a frame: fill it through the returned builder, then {@link end} (or {@link abort}). */
+  begin(): FrameBuilder {
     this.builder.beginFrame();
-    try {
-      fill(this.builder);
-    } catch (error) {
-      this.builder.abortFrame();
-      throw error;
-    }
+    return this.builder;
+  }
+
+  /** Drops the frame begun (a value could not be encoded): nothing of it is sent. */
+  abort(): void {
+    this.builder.abortFrame();
+  }
+
+  /** Finishes the frame; the frames of one tick leave in one write. */
+  end(): void {
     this.builder.endFrame();
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flush);
     }
+  }
+
+  /** Builds one frame with `fill`; if `fill` throws, nothing of it is sent. */
+  frame(fill: (builder: FrameBuilder) => void): void {
+    const builder = this.begin();
+    try {
+      fill(builder);
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+    this.end();
   }
 
   private readonly flush = (): void => {

@@ -193,7 +193,7 @@ export class Manager {
 
   async #create(typeid: string, args: unknown[]): Promise<any> {
     if (this.#closed) throw new ConcError(this.#runner ? 'the manager was shut down' : 'the manager connection was closed');
-    const made = (await this.#connection.call(0, 'create', [typeid, ...args], `Manager.${builtins.has(typeid) ? typeid : 'create'}`)) as { id: number; typeid: string; methods?: string[] };
+    const made = (await this.#connection.call(0, 'create', [typeid, ...args], 'Manager')) as { id: number; typeid: string; methods?: string[] };
     return makeProxy(this.#connection, made.id, made.typeid, made.methods);
   }
 

@@ -62,7 +62,7 @@ export abstract class BaseProxy implements Shareable {
 
   /** Calls a method on the server object. @internal */
   protected _call(method: string, args: unknown[], wait?: { timeout: number; signal: AbortSignal | undefined }): Promise<unknown> {
-    return this._connection.call(this.id, method, args, `${this.constructor.name}.${method}`, wait);
+    return this._connection.call(this.id, method, args, this.constructor.name, wait);
   }
 
   /** Parses wait options and calls a waiting method. @internal */

@@ -44,16 +44,16 @@ export class QueueProxy<T = unknown> extends BaseProxy {
     return this._call('full', []) as Promise<boolean>;
   }
   /** Marks one item taken earlier as done; one too many is a `StateError`. */
-  async taskDone(): Promise<void> {
-    await this._call('taskDone', []);
+  taskDone(): Promise<void> {
+    return this._call('taskDone', []) as Promise<void>;
   }
   /** Waits until every item put has been marked done; resolves `false` on timeout. */
   join(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('join', [], opts) as Promise<boolean>;
   }
   /** Shuts it down: puts fail, gets drain what is left (`immediate` drops it) then fail. */
-  async shutdown(immediate = false): Promise<void> {
-    await this._call('shutdown', [immediate]);
+  shutdown(immediate = false): Promise<void> {
+    return this._call('shutdown', [immediate]) as Promise<void>;
   }
   /** Yields items until the queue is shut down and drained. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {

@@ -20,8 +20,8 @@ export class LockProxy extends BaseProxy {
     return this._wait('acquire', [], opts) as Promise<boolean>;
   }
   /** Releases it; unheld is a `StateError`. */
-  async release(): Promise<void> {
-    await this._call('release', []);
+  release(): Promise<void> {
+    return this._call('release', []) as Promise<void>;
   }
   /** Whether somebody holds it. */
   locked(): Promise<boolean> {
@@ -72,8 +72,8 @@ export class SemaphoreProxy extends BaseProxy {
     return this._wait('acquire', [], opts) as Promise<boolean>;
   }
   /** Gives back `n` permits (`n < 1` is a `RangeError`). */
-  async release(n = 1): Promise<void> {
-    await this._call('release', [n]);
+  release(n = 1): Promise<void> {
+    return this._call('release', [n]) as Promise<void>;
   }
   /** The permits left. */
   value(): Promise<number> {
@@ -121,12 +121,12 @@ export class EventProxy extends BaseProxy {
     return this._call('isSet', []) as Promise<boolean>;
   }
   /** Sets the flag, waking every waiter. */
-  async set(): Promise<void> {
-    await this._call('set', []);
+  set(): Promise<void> {
+    return this._call('set', []) as Promise<void>;
   }
   /** Clears the flag. */
-  async clear(): Promise<void> {
-    await this._call('clear', []);
+  clear(): Promise<void> {
+    return this._call('clear', []) as Promise<void>;
   }
   /** Waits for the flag; resolves `false` when `timeout` passes first. */
   wait(opts?: number | WaitOptions): Promise<boolean> {
@@ -154,8 +154,8 @@ export class ConditionProxy extends BaseProxy {
     return this._wait('acquire', [], opts) as Promise<boolean>;
   }
   /** Releases the underlying lock. */
-  async release(): Promise<void> {
-    await this._call('release', []);
+  release(): Promise<void> {
+    return this._call('release', []) as Promise<void>;
   }
   /**
    * Releases the lock, waits for a notification, holds the lock again (also on timeout and
@@ -181,12 +181,12 @@ export class ConditionProxy extends BaseProxy {
     return result;
   }
   /** Wakes up to `n` waiters; not holding the lock is a `StateError`. */
-  async notify(n = 1): Promise<void> {
-    await this._call('notify', [n]);
+  notify(n = 1): Promise<void> {
+    return this._call('notify', [n]) as Promise<void>;
   }
   /** Wakes every waiter. */
-  async notifyAll(): Promise<void> {
-    await this._call('notifyAll', []);
+  notifyAll(): Promise<void> {
+    return this._call('notifyAll', []) as Promise<void>;
   }
   /** Acquires, runs `fn`, always releases. */
   with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
@@ -216,12 +216,12 @@ export class BarrierProxy extends BaseProxy {
     return this._wait('wait', [], opts) as Promise<number>;
   }
   /** Breaks it for current waiters and makes it usable again. */
-  async reset(): Promise<void> {
-    await this._call('reset', []);
+  reset(): Promise<void> {
+    return this._call('reset', []) as Promise<void>;
   }
   /** Breaks it. */
-  async abort(): Promise<void> {
-    await this._call('abort', []);
+  abort(): Promise<void> {
+    return this._call('abort', []) as Promise<void>;
   }
   /** How many parties it waits for. */
   parties(): Promise<number> {
