@@ -8,6 +8,7 @@ import { bench } from '../src/bench.js';
 import { escapeXml, renderChart } from '../src/chart.js';
 import { parseCli, selected } from '../src/cli.js';
 import * as floors from '../src/floors/index.js';
+import * as peers from '../src/peers/index.js';
 import { pythonContender, pythonUnavailable, runPython } from '../src/python.js';
 import { createResults, mergeResults, readResults, type ResultsFile } from '../src/results-file.js';
 import { defaultOptions, findContender, hasFailures, runWorkload, runWorkloads, type RunOptions } from '../src/runner.js';
@@ -401,6 +402,36 @@ describe('--quick over the real floors and core workloads', () => {
       const figure = await floor.run(true);
       expect(figure, floor.name).toBeGreaterThan(0);
       expect(Number.isFinite(figure), floor.name).toBe(true);
+    }
+  });
+
+  it('every peer runs for real and returns a checked, positive figure (CPython ones skipped without python3)', async () => {
+    const all: Contender[] = [
+      peers.asyncMutexUncontended(),
+      peers.cpythonLockUncontended(),
+      peers.cpythonLockContended(),
+      peers.cpythonEventPingPong(),
+      peers.cpythonQueue(),
+      peers.cpythonProcessQueue(),
+      peers.cpythonPipePingPong(),
+      peers.cpythonManagerDict('thread'),
+      peers.cpythonManagerDict('process'),
+      peers.poolTinyTasks('piscina', { tasks: 2_000 }),
+      peers.poolTinyTasks('tinypool', { tasks: 2_000 }),
+      peers.poolTinyTasks('workerpool', { tasks: 2_000 }),
+      peers.cpythonPoolTinyTasks('apply_async', { tasks: 2_000 }),
+      peers.cpythonPoolTinyTasks('map', { chunksize: 100 }),
+      peers.poolCpuSpeedup('piscina', { tasks: 4, n: 24 }),
+      peers.cpythonPoolCpuSpeedup({ tasks: 4, n: 20 }),
+    ];
+    const results = await runWorkloads(
+      all.map((peer, i) => ({ id: `peer/${i}`, title: peer.name, unit: 'x', better: 'lower', contenders: [{ ...peer, role: 'ours' as const }] })),
+      { ...defaultOptions(true), repetitions: 1 },
+    );
+    for (const w of results) {
+      const [c] = w.contenders;
+      if (c!.status === 'skipped') expect(c!.note).toMatch(/python3/);
+      else expect([w.title, c!.status, c!.note]).toEqual([w.title, 'ok', undefined]);
     }
   });
 
