@@ -57,3 +57,23 @@ export function largerArena(current: Arena, needed: number): Arena {
 export function align(n: number, to = 4): number {
   return Math.ceil(n / to) * to;
 }
+
+/** Items up to this size are copied out into a per-thread scratch buffer instead of a new one. */
+const SCRATCH_LIMIT = 64 * 1024;
+let scratch = new Uint8Array(4096);
+
+/**
+ * Copies `length` bytes at `start` of `arena` out of shared memory. With `keep`, or for a
+ * large item, into a buffer of their own; otherwise into this thread's scratch buffer, valid
+ * until the next call (allocating a buffer per item made the garbage collector the main cost).
+ * @internal
+ */
+export function copyOut(arena: Uint8Array, start: number, length: number, keep: boolean): Uint8Array {
+  if (keep || length > SCRATCH_LIMIT) return arena.slice(start, start + length);
+  if (length > scratch.length) scratch = new Uint8Array(SCRATCH_LIMIT);
+  const out = scratch.subarray(0, length);
+  // A short loop beats set() + subarray() for the small items that dominate.
+  if (length <= 64) for (let i = 0; i < length; i++) out[i] = arena[start + i]!;
+  else out.set(arena.subarray(start, start + length));
+  return out;
+}

@@ -161,8 +161,9 @@ export class Connection<T = unknown> {
   }
 
   #received(rx: QueueCore, bytes: Uint8Array): T {
+    const value = decode(bytes) as T;
     if (traceChannel.hasSubscribers) trace('get', 'Connection', rx.id, { size: bytes.length });
-    return decode(bytes) as T;
+    return value;
   }
 
   /** @internal */

@@ -1,4 +1,4 @@
-import { align, largerArena } from './arena.js';
+import { align, copyOut, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
@@ -72,7 +72,7 @@ export class HeapStore implements Store {
     this.#siftUp(n, top);
   }
 
-  pop(): Uint8Array {
+  pop(keep: boolean): Uint8Array {
     const c = this.#control;
     const { bytes: arena, u32 } = this.#memory.arena;
     const heap = this.#memory.index!.u32;
@@ -80,7 +80,7 @@ export class HeapStore implements Store {
     const keyBytes = u32[(root >>> 2) + 1]!;
     const length = u32[(root >>> 2) + 2]!;
     const itemAt = root + RECORD_HEADER + align(keyBytes);
-    const out = arena.slice(itemAt, itemAt + length);
+    const out = copyOut(arena, itemAt, length, keep);
     u32[root >>> 2] = DEAD;
     const n = c[Word.HeapLength]! - 1;
     c[Word.HeapLength] = n;

@@ -28,7 +28,9 @@ export interface QueueCoreFields {
 }
 
 /** Spins before a blocking wait: a producer on another core often delivers within a few µs. */
-const SPINS = 200;
+const SPINS = 500;
+/** Spins on a held lock before sleeping on it (test and test-and-set). */
+const LOCK_SPINS = 100;
 
 /**
  * The machinery every queue class shares, as CPython's `queue.Queue` builds it: one mutex and
@@ -117,6 +119,16 @@ export class QueueCore implements StoreMemory {
     if (this.index && c[Word.IndexOffset] !== this.index.offset) this.index = viewArena(this.block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!);
   }
 
+  /**
+   * Takes the lock, spinning briefly while another thread holds it: the queue's critical
+   * sections last well under a microsecond, far less than a futex sleep and wake-up.
+   */
+  #lockSync(): void {
+    const lock = this.lock;
+    for (let i = 0; i < LOCK_SPINS && lock.locked(); i++);
+    lock.acquireSync();
+  }
+
   get id(): number {
     return this.i32[1]!;
   }
@@ -150,7 +162,7 @@ export class QueueCore implements StoreMemory {
   }
 
   putSync(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, tasks = true): void {
-    this.lock.acquireSync();
+    this.#lockSync();
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       while (this.#isFull()) {
@@ -202,10 +214,13 @@ export class QueueCore implements StoreMemory {
 
   // ---- get ----
 
-  /** Takes the next item; the lock is held and the queue is not empty. */
-  #pop(): Uint8Array {
+  /**
+   * Takes the next item; the lock is held and the queue is not empty. Without `keep`, the bytes
+   * may sit in this thread's scratch buffer: decode them before anything else runs here.
+   */
+  #pop(keep: boolean): Uint8Array {
     this.#follow();
-    const bytes = this.store.pop();
+    const bytes = this.store.pop(keep);
     Atomics.store(this.i32, Word.Count, this.i32[Word.Count]! - 1);
     this.notFull.notify();
     return bytes;
@@ -221,10 +236,10 @@ export class QueueCore implements StoreMemory {
 
   getSync(deadline: number): Uint8Array {
     let spun = false;
-    this.lock.acquireSync();
+    this.#lockSync();
     try {
       for (;;) {
-        if (this.i32[Word.Count]! > 0) return this.#pop();
+        if (this.i32[Word.Count]! > 0) return this.#pop(false);
         if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
@@ -234,7 +249,7 @@ export class QueueCore implements StoreMemory {
           try {
             this.#spinForItem();
           } finally {
-            this.lock.acquireSync();
+            this.#lockSync();
           }
           continue;
         }
@@ -249,7 +264,7 @@ export class QueueCore implements StoreMemory {
   tryGet(): Uint8Array | undefined {
     if (!this.lock.acquireSync(0)) return undefined;
     try {
-      if (this.i32[Word.Count]! > 0) return this.#pop();
+      if (this.i32[Word.Count]! > 0) return this.#pop(false);
       if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
       return undefined;
     } finally {
@@ -261,7 +276,8 @@ export class QueueCore implements StoreMemory {
     await this.lock.acquire({ signal });
     try {
       for (;;) {
-        if (this.i32[Word.Count]! > 0) return this.#pop();
+        // Kept: the caller decodes after an await, when other gets may have run on this thread.
+        if (this.i32[Word.Count]! > 0) return this.#pop(true);
         if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
@@ -303,7 +319,7 @@ export class QueueCore implements StoreMemory {
   // ---- tasks and shutdown ----
 
   taskDone(): void {
-    this.lock.acquireSync();
+    this.#lockSync();
     try {
       const unfinished = this.control[Word.Unfinished]!;
       if (unfinished === 0) throw new StateError('taskDone: called more times than there were items put (Python: task_done() called too many times)');
@@ -319,7 +335,7 @@ export class QueueCore implements StoreMemory {
   }
 
   joinSync(deadline: number): boolean {
-    this.lock.acquireSync();
+    this.#lockSync();
     try {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
@@ -347,7 +363,7 @@ export class QueueCore implements StoreMemory {
   }
 
   shutdown(immediate: boolean): void {
-    this.lock.acquireSync();
+    this.#lockSync();
     try {
       Atomics.store(this.i32, Word.ShutDown, 1);
       if (immediate) {
@@ -367,7 +383,7 @@ export class QueueCore implements StoreMemory {
 
   /** Sets a pipe channel's closed flag (`Word.ReaderClosed` or `Word.WriterClosed`) and wakes everyone. */
   close(flag: Word.ReaderClosed | Word.WriterClosed): void {
-    this.lock.acquireSync();
+    this.#lockSync();
     try {
       Atomics.store(this.i32, flag, 1);
       this.notEmpty.notifyAll();

@@ -38,6 +38,13 @@ export function takeCore(tag: string, kind: StoreKind, maxsize: unknown, what: s
   return core ?? QueueCore.create(tag, kind, checkMaxsize(maxsize, what));
 }
 
+const FOREVER = Object.freeze({ deadline: Infinity, signal: undefined });
+
+/** Parses wait options; the common no-options call allocates nothing (the error names the class). */
+function waitOf(opts: number | WaitOptions | undefined, queue: object, method: string): { deadline: number; signal: AbortSignal | undefined } {
+  return opts === undefined ? FOREVER : parseWait(opts, `${queue.constructor.name}.${method}`);
+}
+
 function checkMaxsize(maxsize: unknown, what: string): number {
   if (typeof maxsize !== 'number') throw new TypeError(`${what}: maxsize must be a number (0 or less for no limit), got ${typeName(maxsize)}`);
   if (maxsize === Infinity || maxsize <= 0) return 0;
@@ -111,7 +118,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    *   DataCloneError when the item cannot cross; the signal's reason on abort (nothing is put).
    */
   async put(item: T, opts?: number | WaitOptions): Promise<void> {
-    const { deadline, signal } = parseWait(opts, `${this.constructor.name}.put`);
+    const { deadline, signal } = waitOf(opts, this, 'put');
     if (signal?.aborted) throw signal.reason;
     const key = this._key(item);
     const bytes = encode(item, 'item');
@@ -130,7 +137,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    *   DataCloneError when the item cannot cross.
    */
   putSync(item: T, opts?: number | WaitOptions): void {
-    const { deadline, signal } = parseWait(opts, `${this.constructor.name}.putSync`);
+    const { deadline, signal } = waitOf(opts, this, 'putSync');
     if (signal?.aborted) throw signal.reason;
     const key = this._key(item);
     const bytes = encode(item, 'item');
@@ -156,11 +163,13 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    *   and drained; the signal's reason on abort (nothing is taken).
    */
   async get(opts?: number | WaitOptions): Promise<T> {
-    const { deadline, signal } = parseWait(opts, `${this.constructor.name}.get`);
+    const { deadline, signal } = waitOf(opts, this, 'get');
     if (signal?.aborted) throw signal.reason;
     const bytes = this._core.tryGet() ?? (await this._core.get(deadline, signal));
+    // Decoded before anything else runs: the bytes may sit in this thread's scratch buffer.
+    const item = decode(bytes) as T;
     if (traceChannel.hasSubscribers) trace('get', this.constructor.name, this._core.id, { size: bytes.length });
-    return decode(bytes) as T;
+    return item;
   }
 
   /**
@@ -170,11 +179,13 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    * @throws EmptyError when still empty at the timeout; ShutDownError once shut down and drained.
    */
   getSync(opts?: number | WaitOptions): T {
-    const { deadline, signal } = parseWait(opts, `${this.constructor.name}.getSync`);
+    const { deadline, signal } = waitOf(opts, this, 'getSync');
     if (signal?.aborted) throw signal.reason;
     const bytes = this._core.getSync(deadline);
+    // Decoded before anything else runs: the bytes may sit in this thread's scratch buffer.
+    const item = decode(bytes) as T;
     if (traceChannel.hasSubscribers) trace('get', this.constructor.name, this._core.id, { size: bytes.length });
-    return decode(bytes) as T;
+    return item;
   }
 
   /**
@@ -218,7 +229,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    * @throws (rejects) the signal's reason on abort.
    */
   async join(opts?: number | WaitOptions): Promise<boolean> {
-    const { deadline, signal } = parseWait(opts, `${this.constructor.name}.join`);
+    const { deadline, signal } = waitOf(opts, this, 'join');
     if (signal?.aborted) throw signal.reason;
     return this._core.join(deadline, signal);
   }
@@ -229,7 +240,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    * @returns `true` when all tasks are done, `false` when the timeout passed first.
    */
   joinSync(opts?: number | WaitOptions): boolean {
-    const { deadline, signal } = parseWait(opts, `${this.constructor.name}.joinSync`);
+    const { deadline, signal } = waitOf(opts, this, 'joinSync');
     if (signal?.aborted) throw signal.reason;
     return this._core.joinSync(deadline);
   }

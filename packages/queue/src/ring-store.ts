@@ -1,4 +1,4 @@
-import { align, largerArena } from './arena.js';
+import { align, copyOut, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
@@ -80,7 +80,7 @@ export class RingStore implements Store {
     return length;
   }
 
-  pop(): Uint8Array {
+  pop(keep: boolean): Uint8Array {
     const c = this.#control;
     const { bytes: arena, u32 } = this.#memory.arena;
     let head = c[Word.Head]!;
@@ -92,7 +92,7 @@ export class RingStore implements Store {
     }
     const length = u32[head >>> 2]!;
     const start = head + 4;
-    const out = arena.slice(start, start + length);
+    const out = copyOut(arena, start, length, keep);
     const size = 4 + align(length);
     c[Word.Head] = head + size;
     c[Word.Used] = used - size;

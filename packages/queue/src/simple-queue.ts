@@ -65,8 +65,10 @@ export class SimpleQueue<T = unknown> {
     const { deadline, signal } = parseWait(opts, 'SimpleQueue.get');
     if (signal?.aborted) throw signal.reason;
     const bytes = this._core.tryGet() ?? (await this._core.get(deadline, signal));
+    // Decoded before anything else runs: the bytes may sit in this thread's scratch buffer.
+    const item = decode(bytes) as T;
     if (traceChannel.hasSubscribers) trace('get', 'SimpleQueue', this._core.id, { size: bytes.length });
-    return decode(bytes) as T;
+    return item;
   }
 
   /**
@@ -79,8 +81,10 @@ export class SimpleQueue<T = unknown> {
     const { deadline, signal } = parseWait(opts, 'SimpleQueue.getSync');
     if (signal?.aborted) throw signal.reason;
     const bytes = this._core.getSync(deadline);
+    // Decoded before anything else runs: the bytes may sit in this thread's scratch buffer.
+    const item = decode(bytes) as T;
     if (traceChannel.hasSubscribers) trace('get', 'SimpleQueue', this._core.id, { size: bytes.length });
-    return decode(bytes) as T;
+    return item;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { align, largerArena } from './arena.js';
+import { align, copyOut, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
@@ -31,14 +31,14 @@ export class StackStore implements Store {
     c[Word.Tail] = top + size;
   }
 
-  pop(): Uint8Array {
+  pop(keep: boolean): Uint8Array {
     const c = this.#control;
     const { bytes: arena, u32 } = this.#memory.arena;
     const top = c[Word.Tail]!;
     const length = u32[(top - 4) >>> 2]!;
     const start = top - 4 - align(length);
     c[Word.Tail] = start;
-    return arena.slice(start, start + length);
+    return copyOut(arena, start, length, keep);
   }
 
   clear(): void {

@@ -8,8 +8,11 @@ import type { Arena } from './arena.js';
 export interface Store {
   /** Appends an encoded item (`key` orders a priority queue). May move to a larger arena. */
   push(bytes: Uint8Array, key: Uint8Array | undefined): void;
-  /** Removes the next item and returns a private copy of its bytes. The store must not be empty. */
-  pop(): Uint8Array;
+  /**
+   * Removes the next item and returns a copy of its bytes: its own with `keep`, else maybe
+   * this thread's scratch buffer (see `copyOut`). The store must not be empty.
+   */
+  pop(keep: boolean): Uint8Array;
   /** Drops every item. */
   clear(): void;
 }
