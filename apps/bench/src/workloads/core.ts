@@ -5,7 +5,7 @@
 import { decode, encode, waitAsync, wake } from '@conc/core/internal';
 import { deserialize, serialize } from 'node:v8';
 import { atomicsPingPong, atomicsWaitAsyncRoundTrip, postMessageRoundTrip } from '../floors/index.js';
-import { pythonContender } from '../python.js';
+import { cpythonEventPingPong } from '../peers/index.js';
 import { createGate, moduleUrl, openGate, runGated, spawn, type WorkerContext } from '../worker.js';
 import type { Contender, Workload } from '../workload.js';
 
@@ -54,27 +54,6 @@ const coreFutexPingPong: Contender = {
     return (ms * 1000) / n;
   },
 };
-
-const pythonEventPingPong = pythonContender(
-  'CPython threading.Event',
-  (quick) => `
-import threading, time
-n = ${quick ? 2_000 : 20_000}
-ping, pong = threading.Event(), threading.Event()
-answered = [0]
-def answer():
-    for _ in range(n):
-        ping.wait(); ping.clear(); answered[0] += 1; pong.set()
-t = threading.Thread(target=answer); t.start()
-start = time.perf_counter()
-for _ in range(n):
-    ping.set(); pong.wait(); pong.clear()
-elapsed = time.perf_counter() - start
-t.join()
-assert answered[0] == n, answered
-print(elapsed / n * 1e6)
-`,
-);
 
 async function coreAnswer(context: WorkerContext<Omit<PingData, 'side'>>): Promise<number> {
   const { waitSync, wake } = (await context.load(context.data.core)) as typeof import('@conc/core/internal');
@@ -178,7 +157,7 @@ export const workloads: Workload[] = [
     title: 'wake-up round trip between two worker threads',
     unit: 'µs',
     better: 'lower',
-    contenders: [coreFutexPingPong, atomicsPingPong(), postMessageRoundTrip({ name: 'raw Worker postMessage (main <-> worker)' }), pythonEventPingPong],
+    contenders: [coreFutexPingPong, atomicsPingPong(), postMessageRoundTrip({ name: 'raw Worker postMessage (main <-> worker)' }), cpythonEventPingPong()],
     targets: [{ against: 'raw Atomics.wait/notify', ratio: 1.25, note: "the bench's own: the futex wrapper costs next to nothing" }],
   },
   {
