@@ -19,6 +19,8 @@ const enum Tag {
   String = 6,
   Serialized = 7,
   SerializedShared = 8,
+  /** A plain `Uint8Array` (not a subclass such as Buffer, not over shared memory): its bytes. */
+  Bytes = 9,
 }
 
 const textEncoder = new TextEncoder();
@@ -63,6 +65,13 @@ export function encode(value: unknown, path = 'value'): Uint8Array {
     }
     default: {
       if (value === null) return tagOnly(Tag.Null);
+      if (value instanceof Uint8Array && value.constructor === Uint8Array && !(value.buffer instanceof SharedArrayBuffer)) {
+        // Raw bytes are a common small item (a 64-byte record): v8 serialization costs µs.
+        ensureScratch(1 + value.length);
+        scratch[0] = Tag.Bytes;
+        scratch.set(value, 1);
+        return scratch.subarray(0, 1 + value.length);
+      }
       const prepared = prepare(value, path, { mapDescriptor: (descriptor) => markDescriptor(bufferToToken(descriptor, path) as SharedDescriptor) });
       const body = serialize(prepared.value);
       const out = new Uint8Array(body.length + 1);
@@ -105,6 +114,8 @@ export function decode(bytes: Uint8Array): unknown {
     case Tag.String:
       // TextDecoder refuses views over shared memory in some runtimes: copy small strings.
       return textDecoder.decode(bytes.buffer instanceof SharedArrayBuffer ? bytes.slice(1) : bytes.subarray(1));
+    case Tag.Bytes:
+      return bytes.slice(1);
     case Tag.Serialized:
       return deserialize(bytes.subarray(1));
     case Tag.SerializedShared:
