@@ -12,13 +12,14 @@
  *
  *   def lighter():
  *       event.set()
+ *       print("green light")
  *       for count in range(15):
  *           if count == 5:
  *               event.clear()
- *               print("\33[41;1m red light \33[0m")
+ *               print("red light")
  *           elif count == 10:
  *               event.set()
- *               print("\33[42;1m green light \33[0m")
+ *               print("green light")
  *           time.sleep(0.3)
  *
  *   def car(name):

@@ -57,7 +57,8 @@ export function findProgram(name: string): ProgramInfo | undefined {
  * @returns Its source text.
  */
 export function programSource(program: ProgramInfo): string {
-  return readFileSync(program.path, 'utf8');
+  // The header is shown apart (title, summary, Python), so the code starts after it.
+  return readFileSync(program.path, 'utf8').replace(/^\/\*\*[\s\S]*?\*\/\s*/, '');
 }
 
 function describe(name: string): ProgramInfo {

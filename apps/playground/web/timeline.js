@@ -15,15 +15,19 @@ const MARK_TYPES = new Set(['acquire', 'release', 'set', 'clear', 'notify', 'wak
 export function createTimeline() {
   const lanes = new Map();
   const labels = new Map();
+  // A child process's threads have identities of their own; a start event naming the
+  // identity of the process's main thread (`ident`) puts its events on the process's lane.
+  const aliases = new Map();
   let t0 = undefined;
   let end = undefined;
   let lastAt = undefined;
   let truncated = false;
 
   function lane(key, label) {
+    key = aliases.get(key) ?? key;
     let found = lanes.get(key);
     if (!found) {
-      found = { key, label: label ?? `thread ${key}`, spans: [], marks: [], open: {} };
+      found = { key, label: label ?? (typeof key === 'number' ? `thread ${key}` : String(key)), spans: [], marks: [], open: {} };
       lanes.set(key, found);
     } else if (label) {
       found.label = label;
@@ -48,7 +52,9 @@ export function createTimeline() {
 
   function objectName(event) {
     const name = labels.get(event.id);
-    return name === undefined ? event.kind : `${event.kind} '${name}'`;
+    // A bundler may rename a class (`_Queue`): show the name the program wrote.
+    const kind = String(event.kind).replace(/^_/, '');
+    return name === undefined ? kind : `${kind} '${name}'`;
   }
 
   function add(event) {
@@ -85,7 +91,8 @@ export function createTimeline() {
     }
     if (event.kind === 'Pool') return addPool(event, at);
     if ((event.type === 'start' || event.type === 'exit') && typeof event.name === 'string') {
-      const child = lane(event.id, event.kind === 'Thread' ? event.name : `${event.name} (${event.kind})`);
+      if (typeof event.ident === 'number' && event.ident !== event.id) aliases.set(event.ident, event.id);
+      const child = lane(event.id, event.kind === 'Process' ? `${event.name} (pid ${event.pid})` : event.name);
       if (event.type === 'start') open(child, 'running', at);
       else for (const kind of Object.keys(child.open)) close(child, kind, at);
       mark(here(), event, at, `${event.type} ${event.name}`);
@@ -97,7 +104,8 @@ export function createTimeline() {
   }
 
   function addPool(event, at) {
-    const target = lane(`pool-${event.id}-${event.worker}`, `Pool worker ${event.worker}${event.workerKind === 'process' ? ' (process)' : ''}`);
+    const named = event.type === 'start' ? `Pool worker ${event.worker}${event.workerKind === 'process' ? ' (process)' : ''}` : undefined;
+    const target = lane(`pool-${event.id}-${event.worker}`, named);
     if (event.type === 'start') open(target, 'running', at);
     else if (event.type === 'exit') for (const kind of Object.keys(target.open)) close(target, kind, at);
     else if (event.type === 'put') {
