@@ -258,15 +258,13 @@ export class Barrier {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block), timeout: this._timeout, action: this._action };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) =>
-        reviveOver(KIND, descriptor, () => new Barrier(0, { timeout: descriptor['timeout'] as number, _descriptor: descriptor['action'] } as BarrierOptions)),
-      syncMethods: ['waitSync', 'reset', 'abort'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) =>
+    reviveOver(KIND, descriptor, () => new Barrier(0, { timeout: descriptor['timeout'] as number, _descriptor: descriptor['action'] } as BarrierOptions)),
+  syncMethods: ['waitSync', 'reset', 'abort'],
+});
 
 function loadActionSync(action: TargetDescriptor): (...args: unknown[]) => unknown {
   if (action.type === 'source') return compileSource(action.source);

@@ -297,17 +297,15 @@ export class Condition {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block), lock: this._lock[toDescriptor]() };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => {
-        const lock = reviveDescriptor(descriptor['lock'] as SharedDescriptor) as Lock | RLock;
-        return reviveOver(KIND, descriptor, () => new Condition(lock));
-      },
-      syncMethods: ['acquireSync', 'release', 'waitSync', 'waitForSync', 'notify', 'notifyAll'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) => {
+    const lock = reviveDescriptor(descriptor['lock'] as SharedDescriptor) as Lock | RLock;
+    return reviveOver(KIND, descriptor, () => new Condition(lock));
+  },
+  syncMethods: ['acquireSync', 'release', 'waitSync', 'waitForSync', 'notify', 'notifyAll'],
+});
 
 function checkPredicate(predicate: unknown, what: string): void {
   if (typeof predicate !== 'function') throw new TypeError(`Condition.${what}: predicate must be a function returning a boolean, got ${typeName(predicate)}`);

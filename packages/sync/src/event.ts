@@ -116,11 +116,9 @@ export class Event {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block) };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => reviveOver(KIND, descriptor, () => new Event()),
-      syncMethods: ['isSet', 'set', 'clear', 'waitSync'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) => reviveOver(KIND, descriptor, () => new Event()),
+  syncMethods: ['isSet', 'set', 'clear', 'waitSync'],
+});

@@ -148,12 +148,12 @@ export class Lock {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block) };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => reviveOver(KIND, descriptor, () => new Lock()),
-      syncMethods: ['acquireSync', 'release', 'locked'],
-    });
-  }
 }
+
+// Registered outside the class: esbuild renames a class whose static block refers to it
+// (`_Lock`), and that name would show in messages and in the console.
+registerKind(KIND, {
+  revive: (descriptor) => reviveOver(KIND, descriptor, () => new Lock()),
+  syncMethods: ['acquireSync', 'release', 'locked'],
+});
 

@@ -156,11 +156,9 @@ export class RLock {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block) };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => reviveOver(KIND, descriptor, () => new RLock()),
-      syncMethods: ['acquireSync', 'release', 'locked'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) => reviveOver(KIND, descriptor, () => new RLock()),
+  syncMethods: ['acquireSync', 'release', 'locked'],
+});

@@ -168,14 +168,12 @@ export class Semaphore {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block) };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => reviveOver(KIND, descriptor, () => new Semaphore()),
-      syncMethods: ['acquireSync', 'release'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) => reviveOver(KIND, descriptor, () => new Semaphore()),
+  syncMethods: ['acquireSync', 'release'],
+});
 
 const BOUNDED_KIND = '@conc/sync:BoundedSemaphore';
 
@@ -216,11 +214,9 @@ export class BoundedSemaphore extends Semaphore {
   override [toDescriptor](): SharedDescriptor {
     return { kind: BOUNDED_KIND, ...blockFields(this._block) };
   }
-
-  static {
-    registerKind(BOUNDED_KIND, {
-      revive: (descriptor) => reviveOver(KIND, descriptor, () => new BoundedSemaphore()),
-      syncMethods: ['acquireSync', 'release'],
-    });
-  }
 }
+
+registerKind(BOUNDED_KIND, {
+  revive: (descriptor) => reviveOver(KIND, descriptor, () => new BoundedSemaphore()),
+  syncMethods: ['acquireSync', 'release'],
+});

@@ -134,14 +134,12 @@ export class SharedArray<T extends ValueType = ValueType> implements Iterable<Va
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block), type: this._type.name, length: this.length, lock: lockDescriptor(this._lock) };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => {
-        const lock = reviveLock(descriptor['lock']);
-        return reviveOver(KIND, descriptor, () => new SharedArray(descriptor['type'] as ValueType, descriptor['length'] as number, { lock }));
-      },
-      syncMethods: ['get', 'set', 'toArray', 'getLock', 'length'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) => {
+    const lock = reviveLock(descriptor['lock']);
+    return reviveOver(KIND, descriptor, () => new SharedArray(descriptor['type'] as ValueType, descriptor['length'] as number, { lock }));
+  },
+  syncMethods: ['get', 'set', 'toArray', 'getLock', 'length'],
+});

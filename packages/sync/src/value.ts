@@ -96,14 +96,12 @@ export class Value<T extends ValueType = ValueType> {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block), type: this._type.name, lock: lockDescriptor(this._lock) };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => {
-        const lock = reviveLock(descriptor['lock']);
-        return reviveOver(KIND, descriptor, () => new Value(descriptor['type'] as ValueType, 0, { lock }));
-      },
-      syncMethods: ['getLock'],
-    });
-  }
 }
+
+registerKind(KIND, {
+  revive: (descriptor) => {
+    const lock = reviveLock(descriptor['lock']);
+    return reviveOver(KIND, descriptor, () => new Value(descriptor['type'] as ValueType, 0, { lock }));
+  },
+  syncMethods: ['getLock'],
+});
