@@ -47,10 +47,18 @@ export async function bench(
 
   const { workloads, errors } = await loadWorkloads(io.workloadsDir ?? WORKLOADS_DIR);
   const chosen = workloads.filter((w) => selected(String(w.id), cli.filter));
+  const ids = chosen.map((w) => w.id);
+  const duplicated = new Set(ids.filter((id, i) => ids.indexOf(id) !== i));
   io.stderr.write(
     `bench: ${chosen.length} of ${workloads.length} workloads, ${options.repetitions} repetitions${options.warmup ? ' after a warm-up' : ''}${cli.quick ? ' (quick)' : ''}\n`,
   );
-  const results: WorkloadResult[] = await runWorkloads(chosen, options);
+  const results: WorkloadResult[] = await runWorkloads(
+    chosen.filter((w) => !duplicated.has(w.id)),
+    options,
+  );
+  for (const id of duplicated) {
+    results.push({ id, title: 'defined twice', unit: '', better: 'lower', error: `workload id ${JSON.stringify(id)} is used by more than one workload`, contenders: [], targets: [] });
+  }
   if (tty) io.stderr.write('\r\x1b[K');
   for (const e of errors) {
     results.push({ id: `workloads/${e.file}`, title: 'could not be loaded', unit: '', better: 'lower', error: e.error, contenders: [], targets: [] });

@@ -341,13 +341,16 @@ describe('the bench command', () => {
 
   it('reports a workload file that cannot load, and exits 1; bad arguments exit 2', async () => {
     await writeFile(path.join(workloadsDir, 'b.mjs'), 'export const nothing = 1;\n');
+    await writeFile(path.join(workloadsDir, 'c.mjs'), "export const workloads = [{ id: 'fake/one', title: 'again', unit: 'x', better: 'lower', contenders: [] }];\n");
     try {
       const { code, out } = await run(['--quick', '--out', path.join(dir, 'broken'), '--filter', 'one']);
       expect(code).toBe(1);
       expect(out).toContain('workloads/b.mjs — could not be loaded');
       expect(out).toContain('does not export `workloads: Workload[]`');
+      expect(out).toContain('workload id "fake/one" is used by more than one workload');
     } finally {
       await rm(path.join(workloadsDir, 'b.mjs'));
+      await rm(path.join(workloadsDir, 'c.mjs'));
     }
     const bad = await run(['--nope']);
     expect(bad.code).toBe(2);

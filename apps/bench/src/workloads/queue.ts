@@ -6,7 +6,7 @@
 import { prepare } from '@conc/core/internal';
 import { Pipe, Queue } from '@conc/queue';
 import { atomicsPingPong, messageChannelThroughput, spscRing } from '../floors/index.js';
-import { pythonContender } from '../python.js';
+import { cpythonPipePingPong, cpythonProcessQueue, cpythonQueue } from '../peers/index.js';
 import { moduleUrl, runGated, type WorkerContext } from '../worker.js';
 import type { Contender, Workload } from '../workload.js';
 
@@ -18,7 +18,7 @@ interface QueueData {
   queue: string;
   shared: unknown;
   n: number;
-  item: 'string64' | 'object';
+  item: 'bytes64' | 'object';
 }
 
 // The producer puts n items (64-character strings or small objects naming their index); the
@@ -28,21 +28,29 @@ async function queueWorker(context: WorkerContext<QueueData & { side: number }>)
   await context.load(context.data.queue);
   const { q } = reviveSync(context.data.shared) as { q: Queue<unknown> };
   const { n, item, side } = context.data;
-  const pad = 'x'.repeat(54);
+  const record = new Uint8Array(64);
+  const view = new DataView(record.buffer);
   context.ready();
   let sum = 0;
   let bad = 0;
   if (side === 0) {
-    for (let i = 0; i < n; i++) q.putSync(item === 'string64' ? String(i).padStart(10, '0') + pad : { i, name: 'item', value: i * 0.5 });
+    for (let i = 0; i < n; i++) {
+      if (item === 'bytes64') {
+        view.setUint32(0, i, true);
+        view.setUint32(60, i ^ 0x5bd1e995, true);
+        q.putSync(record);
+      } else q.putSync({ i, name: 'item', value: i * 0.5 });
+    }
     return { count: n, sum, bad };
   }
   for (let k = 0; k < n; k++) {
     const got = q.getSync();
     let i: number;
-    if (item === 'string64') {
-      const s = got as string;
-      i = Number(s.slice(0, 10));
-      if (s.length !== 64) bad++;
+    if (item === 'bytes64') {
+      const b = got as Uint8Array;
+      const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      i = v.getUint32(0, true);
+      if (b.length !== 64 || v.getUint32(60, true) !== (i ^ 0x5bd1e995) >>> 0) bad++;
     } else {
       const o = got as { i: number; value: number };
       i = o.i;
@@ -73,64 +81,6 @@ function queueThroughput(item: QueueData['item'], maxsize: number): Contender {
       return n / (ms / 1000);
     },
   };
-}
-
-function pythonQueue(item: QueueData['item'], maxsize: number): Contender {
-  const make = item === 'string64' ? "str(i).zfill(10) + 'x' * 54" : "{'i': i, 'name': 'item', 'value': i * 0.5}";
-  const check = item === 'string64' ? 'x = int(s[:10]); assert len(s) == 64' : "x = s['i']; assert s['value'] == x * 0.5";
-  return pythonContender(`CPython queue.Queue(${maxsize}), threads`, (quick) => `
-import queue, threading, time
-n = ${quick ? ITEMS / 10 : ITEMS}
-q = queue.Queue(${maxsize})
-def produce():
-    put = q.put
-    for i in range(n):
-        put(${make})
-result = [0, 0]
-def consume():
-    get = q.get
-    total = 0
-    for k in range(n):
-        s = get()
-        ${check}
-        assert x == k
-        total += x
-    result[0] = n; result[1] = total
-threads = [threading.Thread(target=produce), threading.Thread(target=consume)]
-start = time.perf_counter()
-for t in threads: t.start()
-for t in threads: t.join()
-elapsed = time.perf_counter() - start
-assert result == [n, n * (n - 1) // 2], result
-print(n / elapsed)
-`);
-}
-
-function pythonMultiprocessingQueue(item: QueueData['item']): Contender {
-  const make = item === 'string64' ? "str(i).zfill(10) + 'x' * 54" : "{'i': i, 'name': 'item', 'value': i * 0.5}";
-  const check = item === 'string64' ? 'x = int(s[:10])' : "x = s['i']";
-  return pythonContender('CPython multiprocessing.Queue, processes', (quick) => `
-import multiprocessing as mp, time
-def produce(q, n):
-    for i in range(n):
-        q.put(${make})
-if __name__ == '__main__':
-    n = ${quick ? ITEMS / 30 : ITEMS / 3}
-    q = mp.Queue(1000)
-    p = mp.Process(target=produce, args=(q, n))
-    start = time.perf_counter()
-    p.start()
-    total = 0
-    for k in range(n):
-        s = q.get()
-        ${check}
-        assert x == k
-        total += x
-    elapsed = time.perf_counter() - start
-    p.join()
-    assert total == n * (n - 1) // 2
-    print(n / elapsed)
-`);
 }
 
 interface PipeData {
@@ -180,38 +130,18 @@ function pipePingPong(): Contender {
   };
 }
 
-const pythonPipe = pythonContender('CPython multiprocessing.Pipe, 2 processes', (quick) => `
-import multiprocessing as mp, time
-def answer(conn, n):
-    for _ in range(n):
-        conn.send(conn.recv() + 1)
-if __name__ == '__main__':
-    n = ${quick ? TRIPS / 10 : TRIPS}
-    a, b = mp.Pipe()
-    p = mp.Process(target=answer, args=(b, n))
-    p.start()
-    a.send(-1); assert a.recv() == 0  # the child is up
-    start = time.perf_counter()
-    for i in range(n - 1):
-        a.send(i)
-        assert a.recv() == i + 1
-    elapsed = time.perf_counter() - start
-    p.join()
-    print(elapsed / (n - 1) * 1e6)
-`);
-
 export const workloads: Workload[] = [
   {
-    id: 'queue/throughput-string64',
-    title: 'Queue throughput: 64-character strings from one thread to another',
+    id: 'queue/throughput-bytes64',
+    title: 'Queue throughput: 64-byte records from one thread to another',
     unit: 'items/s',
     better: 'higher',
     contenders: [
-      queueThroughput('string64', 1024),
-      messageChannelThroughput({ name: 'MessageChannel between 2 workers', item: 'string64', messages: ITEMS }),
+      queueThroughput('bytes64', 1024),
+      messageChannelThroughput({ name: 'MessageChannel between 2 workers', item: 'bytes64', messages: ITEMS }),
       spscRing({ name: 'raw SPSC SAB ring (64-byte records)', records: ITEMS * 3 }),
-      pythonQueue('string64', 1024),
-      pythonMultiprocessingQueue('string64'),
+      cpythonQueue({ items: ITEMS, item: 'bytes64', maxsize: 1024 }),
+      cpythonProcessQueue({ items: ITEMS / 3, item: 'bytes64' }),
     ],
     targets: [
       { against: 'MessageChannel', ratio: 1.7, note: 'issue 5: at least 1.7x MessageChannel' },
@@ -227,8 +157,8 @@ export const workloads: Workload[] = [
     contenders: [
       queueThroughput('object', 1024),
       messageChannelThroughput({ name: 'MessageChannel between 2 workers', item: 'object', messages: ITEMS }),
-      pythonQueue('object', 1024),
-      pythonMultiprocessingQueue('object'),
+      cpythonQueue({ items: ITEMS, item: 'dict', maxsize: 1024 }),
+      cpythonProcessQueue({ items: ITEMS / 3, item: 'dict' }),
     ],
   },
   {
@@ -236,6 +166,6 @@ export const workloads: Workload[] = [
     title: 'Pipe ping-pong: send a number, receive it plus one (round trip)',
     unit: 'µs',
     better: 'lower',
-    contenders: [pipePingPong(), pythonPipe, atomicsPingPong({ name: 'raw Atomics wait/notify ping-pong' })],
+    contenders: [pipePingPong(), cpythonPipePingPong(TRIPS), atomicsPingPong({ name: 'raw Atomics wait/notify ping-pong' })],
   },
 ];
