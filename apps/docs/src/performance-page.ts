@@ -1,10 +1,11 @@
 /**
- * Makes the Performance page: the guide `docs/performance.md` with the bench app's latest
- * figures (`docs/performance/results.json`) and chart (`results.svg`) put in place of its
- * `<!-- results -->` marker. The bench engineer owns `docs/performance/`; when it holds no
- * results yet, the page says so instead of failing the build.
+ * Makes the guides TypeDoc renders: a copy of every `docs/*.md`, with the bench app's latest
+ * figures (`docs/performance/results.json`) and chart (`results.svg`) put in place of the
+ * `<!-- results -->` marker of `performance.md`. Copying them all keeps the guides' relative
+ * links to each other working in the site. The bench app owns `docs/performance/`; when it
+ * holds no results yet, the page says so instead of failing the build.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One contender's figures in a workload, as the bench app writes them. */
@@ -26,6 +27,7 @@ interface Workload {
   better: 'higher' | 'lower';
   error?: string;
   contenders: Contender[];
+  targets?: { against: string; ratio: number; note: string; actual?: number; met?: boolean; reason?: string }[];
 }
 
 /** The part of the bench app's `results.json` (schema 1) that the page shows. */
@@ -53,8 +55,12 @@ function contenderRow(w: Workload, c: Contender): string {
   const name = c.role === 'ours' ? `**${cell(c.name)}**` : cell(c.name);
   if (c.status !== 'ok' || c.median === undefined) return `| ${name} | ${c.role} | ${c.status}${c.note ? `: ${cell(c.note)}` : ''} | |`;
   const spread = c.spread === undefined ? '' : ` ±${Math.round(c.spread * 100)}%`;
-  // The bench app's ratio is ours/this contender, oriented so that above 1 means @conc is ahead.
-  const ratio = c.role === 'ours' || c.ratio === undefined ? '' : `${c.ratio.toFixed(2)}×`;
+  // The bench app's ratio is ours / this contender in the workload's unit; say it as speed.
+  let ratio = '';
+  if (c.role !== 'ours' && c.ratio !== undefined && c.ratio > 0) {
+    const speed = w.better === 'higher' ? c.ratio : 1 / c.ratio;
+    ratio = speed >= 1 ? `${speed.toFixed(2)}× faster` : `${(1 / speed).toFixed(2)}× slower`;
+  }
   return `| ${name} | ${c.role} | ${figure(c.median)} ${cell(w.unit)}${spread} | ${ratio} |`;
 }
 
@@ -78,21 +84,33 @@ export function renderResults(results: Results | undefined, chart: string | unde
   if (chart) lines.push(`![The benchmark results: one panel per workload, longer bars are faster](${chart})`, '');
   for (const w of results.workloads) {
     lines.push(`### ${cell(w.title)}`, '', `\`${w.id}\` — ${w.unit}, ${w.better} is better.${w.error ? ` Error: ${cell(w.error)}` : ''}`, '');
-    lines.push('| contender | role | median | ours vs this |', '|---|---|---|---|');
+    lines.push('| contender | role | median | @conc compared with it |', '|---|---|---|---|');
     for (const c of w.contenders) lines.push(contenderRow(w, c));
     lines.push('');
+    for (const t of w.targets ?? []) {
+      const bound = `ours / ${cell(t.against)} ${w.better === 'higher' ? '≥' : '≤'} ${t.ratio}`;
+      const status = t.met === undefined ? `not checked${t.reason ? `: ${cell(t.reason)}` : ''}` : `${t.actual?.toFixed(2)}, ${t.met ? 'met' : 'missed'}`;
+      lines.push(`- Target: ${bound} (${cell(t.note)}): ${status}.`);
+    }
+    if (w.targets?.length) lines.push('');
   }
   return lines.join('\n');
 }
 
 /**
- * Writes the Performance page into `outDir`, copying the chart beside it.
+ * Writes the guides into `outDir` (emptied first), the Performance page with its figures and
+ * the chart beside it.
  *
  * @param repoRoot - The repository root.
- * @param outDir - Where the page goes (a generated, git-ignored directory).
- * @returns The path of the written page.
+ * @param outDir - Where the pages go (a generated, git-ignored directory).
+ * @returns The path of the Performance page.
  */
-export function writePerformancePage(repoRoot: string, outDir: string): string {
+export function writeGuides(repoRoot: string, outDir: string): string {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  for (const entry of readdirSync(join(repoRoot, 'docs'), { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.md')) copyFileSync(join(repoRoot, 'docs', entry.name), join(outDir, entry.name));
+  }
   const guide = readFileSync(join(repoRoot, 'docs/performance.md'), 'utf8');
   if (!guide.includes(MARKER)) throw new Error(`docs/performance.md: the ${MARKER} marker is missing`);
   const resultsPath = join(repoRoot, 'docs/performance/results.json');
@@ -102,7 +120,6 @@ export function writePerformancePage(repoRoot: string, outDir: string): string {
     const parsed = JSON.parse(readFileSync(resultsPath, 'utf8')) as Results;
     if (parsed.schema === 1) results = parsed;
   }
-  mkdirSync(outDir, { recursive: true });
   let chart: string | undefined;
   if (results && existsSync(chartPath)) {
     copyFileSync(chartPath, join(outDir, 'results.svg'));
