@@ -124,6 +124,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       this.#sourceDone = true;
     } finally {
       this.#feeding = false;
+      // Everything is submitted: the pool need not wait for this consumer to shut down.
+      if (this.#sourceDone) this.#host.release(this as ImapIterator<unknown>);
       this.#wake();
     }
   }

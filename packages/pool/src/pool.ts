@@ -71,7 +71,7 @@ const LONG_TASK_MS = 1;
 const BATCH_MS = 2;
 const MAX_BATCH = 2048;
 /** `imap` keeps about this many items submitted and not yet consumed. */
-const WINDOW_ITEMS = 512;
+const WINDOW_ITEMS = 2048;
 
 let poolIds = 0;
 
@@ -483,7 +483,7 @@ export class Pool implements AsyncDisposable {
     const size = checkChunksize(chunksize, what) ?? 1;
     const isAsync = checkIterable(iterable, what);
     const source = isAsync ? (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (iterable as Iterable<unknown>)[Symbol.iterator]();
-    const window = Math.max(2 * this.processes, Math.ceil(WINDOW_ITEMS / size));
+    const window = Math.max(8 * this.processes, Math.ceil(WINDOW_ITEMS / size));
     const host: ImapHost = {
       submitChunk: (items, shared, onDone) => {
         const unit = this.#unit(fnId, Mode.Map, items, shared, onDone);

@@ -68,13 +68,14 @@ export class WorkerSlot {
       this.#progress = new Int32Array(progress);
       const worker = new Worker(entry, { workerData: { ...setup, progress }, resourceLimits });
       this.#worker = worker;
-      worker.unref();
       worker.on('message', (message: ReplyMessage | { initFailed: SerializedError }) => this.#receive(message));
       worker.on('error', (error) => (this.#error ??= error));
       worker.on('exit', (code) => {
         onExit();
         this.#exit(code, null);
       });
+      // After the listeners: adding a 'message' listener refs the port again.
+      worker.unref();
     } else {
       const child = fork(entry, [], { serialization: 'advanced', stdio: 'inherit' });
       this.#child = child;

@@ -1,0 +1,91 @@
+// kind: 'process': the same Pool on child processes.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataCloneError, Pool, RemoteError, StateError, WorkerCrashedError } from '@conc/pool';
+
+const run = promisify(execFile);
+const sqr = (x: number): number => x * x;
+
+describe("Pool({ kind: 'process' })", () => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ processes: 2, kind: 'process', initializer: (tag: string) => ((globalThis as Record<string, unknown>)['tag'] = tag), initargs: ['child'] });
+  });
+  afterAll(async () => {
+    await pool.terminate();
+  });
+
+  it('runs tasks in other processes: apply, map, starmap, imap', async () => {
+    const pids = new Set(await pool.map(() => process.pid, [1, 2, 3, 4, 5, 6, 7, 8], 1));
+    expect(pids.has(process.pid)).toBe(false);
+    expect(await pool.apply(sqr, [7])).toBe(49);
+    expect(await pool.map(sqr, Array.from({ length: 100 }, (_, i) => i), 7)).toEqual(Array.from({ length: 100 }, (_, i) => i * i));
+    expect(await pool.starmap((a: number, b: number) => a - b, [[5, 2], [1, 1]])).toEqual([3, 0]);
+    const got: number[] = [];
+    for await (const v of pool.imap(sqr, [1, 2, 3])) got.push(v);
+    expect(got).toEqual([1, 4, 9]);
+    expect(await pool.apply(() => (globalThis as Record<string, unknown>)['tag'])).toBe('child');
+  });
+
+  it('task errors are rebuilt as in threads', async () => {
+    await expect(pool.apply(() => {
+      throw new RangeError('out of range');
+    })).rejects.toBeInstanceOf(RangeError);
+    const error = await pool.apply(() => {
+      throw Object.assign(new Error('custom'), { name: 'ValueError' });
+    }).catch((e: unknown) => e as RemoteError);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error.name).toBe('ValueError');
+  });
+
+  it('SIGKILL of a process worker: WorkerCrashedError naming the signal; replaced; others complete', async () => {
+    const others = Array.from({ length: 20 }, (_, i) => pool.applyAsync(sqr, [i]));
+    const killed = pool.applyAsync(() => process.kill(process.pid, 'SIGKILL'));
+    const error = await killed.get().catch((e: unknown) => e as WorkerCrashedError);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.message).toMatch(/killed by SIGKILL/);
+    expect(await Promise.all(others.map((r) => r.get()))).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
+    expect(await pool.apply(sqr, [5])).toBe(25);
+  });
+
+  it('process.exit() and an uncaught error in a timer', async () => {
+    await expect(pool.apply(() => process.exit(4))).rejects.toThrow(/exited with code 4/);
+    const error = await pool.apply(() => {
+      setTimeout(() => {
+        throw new TypeError('timer blew up');
+      }, 5);
+      return new Promise((resolve) => setTimeout(resolve, 5_000));
+    }).catch((e: unknown) => e as WorkerCrashedError);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.message).toMatch(/uncaught TypeError: timer blew up/);
+    expect(await pool.apply(sqr, [6])).toBe(36);
+  });
+
+  it('@conc objects in the arguments are refused at the call (no broker yet)', () => {
+    const shareable = { [Symbol.for('@conc/core.toDescriptor')]: () => ({ kind: '@conc/sync:Lock' }) };
+    expect(() => pool.applyAsync(sqr, [shareable])).toThrow(DataCloneError);
+  });
+
+  it('terminate leaves no process alive', async () => {
+    const other = new Pool({ processes: 2, kind: 'process' });
+    const pids = await other.map(() => process.pid, [1, 2, 3, 4], 1);
+    const running = other.applyAsync(() => new Promise(() => {}));
+    await other.terminate();
+    await expect(running.get()).rejects.toBeInstanceOf(StateError);
+    for (const pid of new Set(pids)) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('keep-alive', () => {
+  const script = fileURLToPath(new URL('./fixtures/keep-alive.mjs', import.meta.url));
+  for (const kind of ['thread', 'process']) {
+    it(`an idle ${kind} pool never closed lets Node exit; a pending task keeps it alive`, async () => {
+      const idle = await run(process.execPath, [script, 'idle', kind], { timeout: 20_000 });
+      expect(idle.stdout).toBe('result 2\n');
+      const pending = await run(process.execPath, [script, 'pending', kind], { timeout: 20_000 });
+      expect(pending.stdout).toBe('callback 300\n');
+    });
+  }
+});
