@@ -39,6 +39,17 @@ export async function bench(
     io.stdout(`${USAGE}\n`);
     return 0;
   }
+  if (cli.redraw) {
+    const outDir = path.resolve(cli.out ?? path.join(REPO_ROOT, cli.quick ? 'apps/bench/.bench-tmp/quick' : 'docs/performance'));
+    const file = await readResults(path.join(outDir, 'results.json'));
+    if (!file) {
+      io.stderr.write(`no readable results.json in ${outDir}\n`);
+      return 2;
+    }
+    await writeFile(path.join(outDir, 'results.svg'), renderChart(file));
+    io.stdout(`redrew ${path.join(outDir, 'results.svg')}\n`);
+    return 0;
+  }
   const started = performance.now();
   const options = defaultOptions(cli.quick);
   if (cli.repetitions) options.repetitions = cli.repetitions;

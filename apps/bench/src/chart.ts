@@ -12,7 +12,13 @@ const LABEL_RIGHT = 330;
 const BAR_LEFT = 340;
 const BAR_MAX = 360;
 // About what fits left of the bars at 12px.
-const LABEL_CHARS = 50;
+const LABEL_CHARS = 44;
+// About what fits right of the labels at 12px.
+const LINE_CHARS = 96;
+
+function clip(line: string, chars: number): string {
+  return line.length > chars ? `${line.slice(0, chars - 1)}…` : line;
+}
 const ROW = 22;
 const COLORS: Record<ContenderResult['role'], string> = { ours: '#2563eb', floor: '#6b7280', peer: '#f59e0b' };
 
@@ -43,10 +49,9 @@ function panel(w: WorkloadResult, top: number): { svg: string[]; height: number 
   for (const c of w.contenders) {
     y += ROW;
     const label = `${c.name} (${c.role})`;
-    const shown = label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label;
-    svg.push(text(LABEL_RIGHT, y, shown, `text-anchor="end"${c.role === 'ours' ? ' class="ours"' : ''}`));
+    svg.push(text(LABEL_RIGHT, y, clip(label, LABEL_CHARS), `text-anchor="end"${c.role === 'ours' ? ' class="ours"' : ''}`));
     if (c.status !== 'ok' || c.median === undefined) {
-      svg.push(text(BAR_LEFT, y, `${c.status}: ${c.note ?? ''}`.slice(0, 110), `class="${c.status === 'failed' ? 'bad' : 'note'}"`));
+      svg.push(text(BAR_LEFT, y, clip(`${c.status}: ${c.note ?? ''}`, LINE_CHARS), `class="${c.status === 'failed' ? 'bad' : 'note'}"`));
       continue;
     }
     const length = Math.max(2, (speedOf(c.median, w.better) / fastest) * BAR_MAX);
@@ -64,9 +69,9 @@ function panel(w: WorkloadResult, top: number): { svg: string[]; height: number 
   for (const t of w.targets) {
     y += ROW;
     const bound = `ours/${t.against} ${w.better === 'higher' ? '≥' : '≤'} ${formatRatio(t.ratio)} (${t.note})`;
-    const status = t.met === undefined ? `not checked: ${t.reason ?? ''}` : `${formatRatio(t.actual!)} ${t.met ? '✓ met' : '✗ missed'}`;
+    const status = t.met === undefined ? `not checked (${t.reason ?? ''})` : `${t.met ? '✓ met' : '✗ missed'}, ${formatRatio(t.actual!)}`;
     svg.push(text(LABEL_RIGHT, y, 'target', 'text-anchor="end" class="note"'));
-    svg.push(text(BAR_LEFT, y, `${bound}: ${status}`, `class="${t.met === undefined ? 'note' : t.met ? 'good' : 'bad'}"`));
+    svg.push(text(BAR_LEFT, y, clip(`${status}: ${bound}`, LINE_CHARS), `class="${t.met === undefined ? 'note' : t.met ? 'good' : 'bad'}"`));
   }
   return { svg, height: y - top + 14 };
 }

@@ -6,6 +6,8 @@ export interface CliOptions {
   /** Where results.json and results.svg go; `undefined` lets the harness choose. */
   out?: string;
   repetitions?: number;
+  /** Only redraw results.svg from the results.json already there. */
+  redraw: boolean;
   help: boolean;
 }
 
@@ -17,6 +19,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--filter <substring>] [
                      are merged into the existing results.json
   --out <dir>        write results.json and results.svg there (default docs/performance/)
   --repetitions <n>  measured repetitions per contender (default 5, quick 2)
+  --redraw           run nothing: redraw results.svg from the results.json in the out dir
   --help             this text`;
 
 /**
@@ -25,7 +28,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--filter <substring>] [
  * @throws TypeError naming the argument, for an unknown option or a missing/bad value.
  */
 export function parseCli(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { quick: false, help: false };
+  const options: CliOptions = { quick: false, redraw: false, help: false };
   const filters: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -51,12 +54,15 @@ export function parseCli(argv: readonly string[]): CliOptions {
         options.repetitions = n;
         break;
       }
+      case '--redraw':
+        options.redraw = true;
+        break;
       case '--help':
       case '-h':
         options.help = true;
         break;
       default:
-        throw new TypeError(`unknown argument ${JSON.stringify(arg)}; accepted: --quick, --filter <text>, --out <dir>, --repetitions <n>, --help`);
+        throw new TypeError(`unknown argument ${JSON.stringify(arg)}; accepted: --quick, --filter <text>, --out <dir>, --repetitions <n>, --redraw, --help`);
     }
   }
   if (filters.length) options.filter = filters.join('\n');

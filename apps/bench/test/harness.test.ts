@@ -72,7 +72,7 @@ describe('statistics', () => {
 
 describe('command line', () => {
   it('parses the options, with and without =', () => {
-    expect(parseCli([])).toEqual({ quick: false, help: false });
+    expect(parseCli([])).toEqual({ quick: false, redraw: false, help: false });
     const parsed = parseCli(['--quick', '--filter', 'sync/', '--filter=queue', '--out=/tmp/x', '--repetitions', '3']);
     expect(parsed).toMatchObject({ quick: true, out: '/tmp/x', repetitions: 3 });
     expect(selected('sync/lock', parsed.filter)).toBe(true);
@@ -329,6 +329,11 @@ describe('the bench command', () => {
     expect(file.workloads.map((w) => w.id)).toEqual(['fake/one', 'fake/two']);
     expect(file.workloads[0]!.contenders[1]!.samples).toHaveLength(2);
     expect(await readFile(path.join(out, 'results.svg'), 'utf8')).toContain('fake/two — count to n');
+
+    await writeFile(path.join(out, 'results.svg'), '');
+    expect((await run(['--redraw', '--out', out])).code).toBe(0);
+    expect(await readFile(path.join(out, 'results.svg'), 'utf8')).toContain('fake/two — count to n');
+    expect((await run(['--redraw', '--out', path.join(dir, 'nowhere')])).code).toBe(2);
 
     const filtered = await run(['--quick', '--out', out, '--filter', 'two', '--repetitions', '1']);
     expect(filtered.code).toBe(0);
