@@ -62,4 +62,76 @@ describe('the packed packages in a fresh project', () => {
     `);
     expect(run(process.execPath, ['same.mjs'], project).trim()).toBe('true');
   });
+
+  // A real thread from the installed packages: it blocks on a Lock the main thread holds, then
+  // puts on a Queue; the main thread sees nothing until it releases the lock. This exercises
+  // what only an install shows: the worker's entry file, and the revival of @conc objects by
+  // package name, resolved from node_modules rather than from the workspace.
+  const threadProgram = (awaitTopLevel: boolean): string => `
+    const main = async () => {
+      const lock = new Lock();
+      const queue = new Queue();
+      lock.acquireSync();
+      const thread = new Thread({
+        target: (lock, queue) => {
+          lock.acquireSync();
+          queue.putSync({ from: 'thread', locked: lock.locked() });
+          lock.release();
+        },
+        args: [lock, queue],
+      });
+      thread.start();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!queue.empty()) throw new Error('the thread went past a held lock');
+      lock.release();
+      const item = await queue.get(60_000);
+      if (!(await thread.join(60_000))) throw new Error('the thread did not end');
+      if (thread.exception) throw thread.exception;
+      if (item.from !== 'thread' || item.locked !== true || lock.locked()) throw new Error('unexpected ' + JSON.stringify(item));
+      console.log('thread ok');
+    };
+    ${awaitTopLevel ? 'await main();' : 'main().catch((error) => { console.error(error); process.exitCode = 1; });'}
+  `;
+
+  it('an ESM program starts a real Thread and hands it a Lock and a Queue', () => {
+    writeFileSync(
+      join(project, 'thread.mjs'),
+      `import { Thread } from '@conc/process';\nimport { Lock } from '@conc/sync';\nimport { Queue } from '@conc/queue';\n${threadProgram(true)}`,
+    );
+    expect(run(process.execPath, ['thread.mjs'], project).trim()).toBe('thread ok');
+  });
+
+  it('a require() program starts a real Thread and hands it a Lock and a Queue', () => {
+    writeFileSync(
+      join(project, 'thread.cjs'),
+      `const { Thread } = require('@conc/process');\nconst { Lock } = require('@conc/sync');\nconst { Queue } = require('@conc/queue');\n${threadProgram(false)}`,
+    );
+    expect(run(process.execPath, ['thread.cjs'], project).trim()).toBe('thread ok');
+  });
+
+  it('an ESM program starts a real Process and hands it a Lock and a Queue', () => {
+    writeFileSync(
+      join(project, 'process.mjs'),
+      `import { Process } from '@conc/process';
+      import { Lock } from '@conc/sync';
+      import { Queue } from '@conc/queue';
+      const lock = new Lock();
+      const queue = new Queue();
+      const child = new Process({
+        target: (lock, queue) => {
+          lock.acquireSync();
+          queue.putSync(process.pid);
+          lock.release();
+        },
+        args: [lock, queue],
+      });
+      child.start();
+      const pid = await queue.get(60_000);
+      if (!(await child.join(60_000))) throw new Error('the process did not end');
+      if (pid !== child.pid || pid === process.pid || child.exitCode !== 0 || lock.locked()) throw new Error('unexpected ' + JSON.stringify({ pid, exitCode: child.exitCode }));
+      console.log('process ok');`,
+    );
+    expect(run(process.execPath, ['process.mjs'], project).trim()).toBe('process ok');
+  });
 });
+
