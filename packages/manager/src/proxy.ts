@@ -84,6 +84,8 @@ export abstract class BaseProxy implements Shareable {
 
   static {
     registerKind(PROXY_KIND, {
+      // Every proxy method returns a Promise.
+      syncMethods: [],
       revive(descriptor) {
         const { address, authkey, id, typeid, methods } = descriptor as ProxyDescriptor;
         return makeProxy(sharedConnection(address, Buffer.from(authkey, 'hex')), id, typeid, methods);
