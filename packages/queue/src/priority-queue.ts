@@ -23,7 +23,8 @@ const KIND = '@conc/queue:PriorityQueue';
  * pq.putNowait([2, 'write code']);
  * pq.putNowait([1, 'read the issue']);
  * pq.putNowait([2, 'test it']);
- * console.log(pq.getNowait()[1], pq.getNowait()[1], pq.getNowait()[1]); // read the issue write code test it
+ * // Whole arrays compare, as Python's tuples: 'test it' < 'write code'.
+ * console.log(pq.getNowait()[1], pq.getNowait()[1], pq.getNowait()[1]); // read the issue test it write code
  * ```
  */
 export class PriorityQueue<T = unknown> extends Queue<T> {
