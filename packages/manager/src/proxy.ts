@@ -101,7 +101,9 @@ export abstract class BaseProxy implements Shareable {
  * @example
  * ```ts
  * import { Manager } from '@conc/manager';
- * Manager.register('Counter', { module: new URL('./counter.js', import.meta.url) , export: 'Counter' });
+ * // Any module the server can import; a data: URL keeps the example self-contained.
+ * const source = 'export class Counter { constructor(n) { this.n = n; } increment() { return ++this.n; } value() { return this.n; } }';
+ * Manager.register('Counter', { module: `data:text/javascript,${encodeURIComponent(source)}`, export: 'Counter' });
  * await using manager = await Manager.start();
  * const counter = await manager.create('Counter', 10);
  * await counter.increment();
