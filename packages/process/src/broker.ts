@@ -48,6 +48,7 @@ export class Broker {
 
   /** Makes the object described by `descriptor` reachable under `handle`. */
   register(handle: number, descriptor: SharedDescriptor): void {
+
     const object = reviveDescriptor(descriptor) as Record<string, unknown>;
     this.#objects.set(handle, { object, kind: descriptor.kind });
     this.#handles.set(object, handle);

@@ -1,0 +1,326 @@
+import { describe, expect, it } from 'vitest';
+import { Lock, RLock, Event, Semaphore, Value } from '@conc/sync';
+import { Process, StateError, activeChildren, currentProcess, parentProcess } from '@conc/process';
+import { runScript, shipped } from './run-script.js';
+
+describe('Process: the tutorial programs', () => {
+  it('prints the module name, the parent pid and the pid, from the parent and from a child', async () => {
+    const { stdout, code } = await runScript(`
+      import { Process, currentProcess, parentProcess } from '@conc/process';
+      function info(title) {
+        return import('@conc/process').then(({ currentProcess, parentProcess }) => {
+          console.log(title);
+          console.log('module name:', currentProcess().name);
+          console.log('parent process:', parentProcess()?.pid ?? process.ppid);
+          console.log('process id:', process.pid);
+        });
+      }
+      await info('main line');
+      const p = new Process({ target: (name) => import('@conc/process').then(({ currentProcess, parentProcess }) => {
+        console.log('function f');
+        console.log('module name:', currentProcess().name);
+        console.log('parent process:', parentProcess().pid);
+        console.log('process id:', process.pid);
+        console.log('hello', name);
+      }), args: ['bob'] });
+      p.start();
+      await p.join();
+      console.log('child pid was', p.pid, 'exit', p.exitCode);
+    `);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    const parentPid = Number(lines[3]!.split(': ')[1]);
+    expect(lines.slice(0, 2)).toEqual(['main line', 'module name: MainProcess']);
+    expect(lines.slice(4, 7)).toEqual(['function f', 'module name: Process-1', `parent process: ${parentPid}`]);
+    const childPid = Number(lines[7]!.split(': ')[1]);
+    expect(childPid).not.toBe(parentPid);
+    expect(lines[8]).toBe('hello bob');
+    expect(lines[9]).toBe(`child pid was ${childPid} exit 0`);
+  });
+
+  it('ten processes print under one shared Lock, never interleaved', async () => {
+    const { stdout, stderr, code } = await runScript(`
+      import { Process } from '@conc/process';
+      import { Lock } from '@conc/sync';
+      const lock = new Lock();
+      const f = async (l, i) => {
+        await l.acquire();
+        try {
+          // Three writes that would interleave without the lock.
+          for (let part = 0; part < 3; part++) {
+            process.stdout.write('hello world ' + i + ' part ' + part + '\\n');
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        } finally {
+          l.release();
+        }
+      };
+      const ps = Array.from({ length: 10 }, (_, i) => new Process({ target: f, args: [lock, i] }));
+      for (const p of ps) p.start();
+      for (const p of ps) await p.join();
+      console.log('exit codes', ps.map((p) => p.exitCode).join(','));
+      console.log('locked after', lock.locked());
+    `, { timeout: 90_000 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(32);
+    const seen = new Set<string>();
+    for (let block = 0; block < 10; block++) {
+      const first = /^hello world (\d) part 0$/.exec(lines[block * 3]!);
+      expect(first).not.toBeNull();
+      const i = first![1]!;
+      expect(lines[block * 3 + 1]).toBe(`hello world ${i} part 1`);
+      expect(lines[block * 3 + 2]).toBe(`hello world ${i} part 2`);
+      seen.add(i);
+    }
+    expect(seen.size).toBe(10);
+    expect(lines[30]).toBe('exit codes 0,0,0,0,0,0,0,0,0,0');
+    expect(lines[31]).toBe('locked after false');
+  });
+});
+
+describe('Process', () => {
+  it('runs a target with args; pid, ident, exitCode, isAlive, activeChildren', async () => {
+    const p = new Process({ target: (a: number, b: number) => { if (a + b !== 5) throw new Error('bad args'); }, args: [2, 3] });
+    expect(p.pid).toBeNull();
+    expect(p.exitCode).toBeNull();
+    p.start();
+    expect(p.pid).toBeGreaterThan(0);
+    expect(p.ident).toBe(p.pid);
+    expect(p.isAlive()).toBe(true);
+    expect(activeChildren()).toContain(p);
+    expect(await p.join()).toBe(true);
+    expect(p.exitCode).toBe(0);
+    expect(p.exception).toBeUndefined();
+    expect(p.isAlive()).toBe(false);
+    expect(activeChildren()).not.toContain(p);
+    expect(currentProcess().name).toBe('MainProcess');
+    expect(currentProcess().pid).toBe(process.pid);
+    expect(parentProcess()).toBeNull();
+  });
+
+  it('an uncaught error is printed as Python does, kept, and gives exitCode 1', async () => {
+    const { stdout, stderr, code } = await runScript(`
+      import { Process } from '@conc/process';
+      const p = new Process({ name: 'Failing', target: () => { throw new RangeError('out of range'); } });
+      p.start();
+      p.joinSync();
+      console.log(p.exitCode, p.exception instanceof RangeError, p.exception.message);
+    `);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^Process Failing:\nRangeError: out of range\n {4}at /);
+    expect(stdout).toBe('1 true out of range\n');
+  });
+
+  it('join(timeout) is false while running; terminate() gives -15, kill() -9', async () => {
+    const p = new Process({ target: () => new Promise(() => setInterval(() => {}, 1000)) });
+    p.start();
+    expect(await p.join(100)).toBe(false);
+    expect(p.joinSync(50)).toBe(false);
+    expect(p.exitCode).toBeNull();
+    p.terminate();
+    expect(await p.join(30_000)).toBe(true);
+    expect(p.exitCode).toBe(-15);
+    const q = new Process({ target: () => new Promise(() => setInterval(() => {}, 1000)) });
+    q.start();
+    q.kill();
+    expect(q.joinSync(30_000)).toBe(true);
+    expect(q.exitCode).toBe(-9);
+    q.terminate(); // harmless once ended
+  });
+
+  it('a target calling process.exit(7) gives exitCode 7', async () => {
+    const p = new Process({ target: () => process.exit(7) });
+    p.start();
+    expect(await p.join()).toBe(true);
+    expect(p.exitCode).toBe(7);
+  });
+
+  it('a child over its memory limit ends with a signal or error status, the parent goes on', async () => {
+    const p = new Process({
+      execArgv: ['--max-old-space-size=24'],
+      target: () => {
+        const hoard: number[][] = [];
+        for (;;) hoard.push(new Array(100_000).fill(Math.random()));
+      },
+    });
+    p.start();
+    expect(await p.join()).toBe(true);
+    expect(p.exitCode).not.toBe(0);
+    expect(p.exitCode).not.toBeNull();
+  });
+
+  it('a second start() is a StateError; join before start and use after close() too', async () => {
+    const p = new Process({ target: () => {} });
+    await expect(p.join()).rejects.toBeInstanceOf(StateError);
+    p.start();
+    expect(() => p.start()).toThrow(StateError);
+    expect(() => p.close()).toThrow(StateError);
+    await p.join();
+    p.close();
+    expect(() => p.start()).toThrow(StateError);
+    await expect(p.join()).rejects.toBeInstanceOf(StateError);
+  });
+
+  it('subclassing with run(): fields of the instance are this', async () => {
+    const flag = new Value('i32', 0);
+    class Worker extends Process {
+      value: number;
+      out: Value;
+      constructor(value: number, out: Value) {
+        super();
+        this.value = value;
+        this.out = out;
+      }
+      override run(): void {
+        this.out.value = this.value * 2;
+      }
+    }
+    const w = new Worker(21, flag);
+    w.start();
+    await w.join();
+    expect(w.exception).toBeUndefined();
+    expect(w.exitCode).toBe(0);
+    expect(flag.value).toBe(42);
+  });
+
+  it('rejects bad input at construction', () => {
+    expect(() => new Process({ target: 'f' as never })).toThrow(TypeError);
+    expect(() => new Process({ target: () => {}, args: 1 as never })).toThrow(/args must be an array/);
+    expect(() => new Process({ name: null as never })).toThrow(/name must be a string/);
+    expect(() => new Process({ execArgv: 'x' as never })).toThrow(TypeError);
+    expect(() => new Process({ target: () => {}, args: [Symbol('s')] }).start()).toThrow(/args\[0\]/);
+  });
+});
+
+describe('Process: @conc objects through the broker', () => {
+  it('a Lock held by the parent blocks the child until released; the child sees the same lock', async () => {
+    const lock = new Lock();
+    const ready = new Event();
+    const done = new Event();
+    await lock.acquire();
+    const p = new Process({
+      target: async (l: Lock, r: Event, d: Event) => {
+        const seen = l.locked();
+        if (seen !== true) throw new Error(`child should see the lock held, got ${String(seen)}`);
+        if ((await l.acquire({ timeout: 50 })) !== false) throw new Error('acquire should time out');
+        r.set();
+        await l.acquire();
+        d.set();
+        l.release();
+      },
+      args: [lock, ready, done],
+    });
+    p.start();
+    expect(await ready.wait(30_000)).toBe(true);
+    expect(await done.wait(200)).toBe(false);
+    lock.release();
+    expect(await done.wait(30_000)).toBe(true);
+    await p.join();
+    expect(p.exception).toBeUndefined();
+    expect(lock.locked()).toBe(false);
+  });
+
+  it('the *Sync forms work in the child, and the broker serves while the parent is blocked in acquireSync', () => {
+    const lock = new Lock();
+    const ready = new Event();
+    const p = new Process({
+      target: (l: Lock, r: Event) => {
+        if (!l.acquireSync()) throw new Error('acquireSync failed');
+        r.set();
+        const start = Date.now();
+        while (Date.now() - start < 200) { /* hold it a while */ }
+        l.release();
+      },
+      args: [lock, ready],
+    });
+    p.start();
+    expect(ready.waitSync(30_000)).toBe(true);
+    // The parent's main thread blocks here; the child's release reaches the lock through the
+    // broker's own thread.
+    expect(lock.acquireSync(30_000)).toBe(true);
+    lock.release();
+    expect(p.joinSync(30_000)).toBe(true);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('a Lock held by a process that died is released by the broker', async () => {
+    const lock = new Lock();
+    const held = new Event();
+    const p = new Process({
+      target: shipped(`async (l, h) => { await l.acquire(); h.set(); await new Promise(() => setInterval(() => {}, 1000)); }`),
+      args: [lock, held],
+    });
+    p.start();
+    expect(await held.wait(30_000)).toBe(true);
+    expect(lock.locked()).toBe(true);
+    p.kill();
+    await p.join();
+    expect(p.exitCode).toBe(-9);
+    expect(await lock.acquire(30_000)).toBe(true);
+    lock.release();
+  });
+
+  it('RLock ownership holds per child: re-entrant in the child, a StateError for another', async () => {
+    const rlock = new RLock();
+    const p = new Process({
+      target: async (r: RLock) => {
+        await r.acquire();
+        await r.acquire();
+        r.release();
+        r.release();
+      },
+      args: [rlock],
+    });
+    p.start();
+    await p.join();
+    expect(p.exception).toBeUndefined();
+    expect(p.exitCode).toBe(0);
+    await rlock.acquire();
+    const q = new Process({ target: (r: RLock) => r.release(), args: [rlock] });
+    q.start();
+    await q.join();
+    expect(q.exitCode).toBe(1);
+    expect(q.exception).toBeInstanceOf(StateError);
+    rlock.release();
+  });
+
+  it('exact count: 4 processes increment a shared Value 50 times each under its lock', async () => {
+    const counter = new Value('i32', 0);
+    const target = async (v: Value) => {
+      for (let i = 0; i < 50; i++) {
+        const lock = v.getLock();
+        await lock.acquire();
+        v.value = v.value + 1;
+        lock.release();
+      }
+    };
+    const ps = Array.from({ length: 4 }, () => new Process({ target, args: [counter] }));
+    for (const p of ps) p.start();
+    for (const p of ps) await p.join();
+    expect(ps.map((p) => p.exitCode)).toEqual([0, 0, 0, 0]);
+    expect(counter.value).toBe(200);
+  });
+
+  it('a Semaphore and getters (value) cross too; AbortSignal is refused clearly in the child', async () => {
+    const sem = new Semaphore(2);
+    const p = new Process({
+      target: async (s: Semaphore) => {
+        await s.acquire();
+        if (s.value !== 1) throw new Error(`value ${s.value}`);
+        try {
+          await s.acquire({ signal: new AbortController().signal });
+          throw new Error('signal accepted');
+        } catch (error) {
+          if (!(error instanceof TypeError)) throw error;
+        }
+      },
+      args: [sem],
+    });
+    p.start();
+    await p.join();
+    expect(p.exception).toBeUndefined();
+    expect(sem.value).toBe(1);
+  });
+});
