@@ -17,10 +17,10 @@
  *           num += 1
  *           lock.release()
  *
- *   threads = [threading.Thread(target=add, args=(5_000,)) for _ in range(4)]
+ *   threads = [threading.Thread(target=add, args=(2_000,)) for _ in range(4)]
  *   for t in threads: t.start()
  *   for t in threads: t.join()
- *   print("expected", 4 * 5_000, "got", num)
+ *   print("expected", 4 * 2_000, "got", num)
  */
 import { Thread } from '@conc/process';
 import { Lock, Value } from '@conc/sync';
@@ -34,7 +34,7 @@ function add(counter: Value<'i32'>, lock: Lock, times: number) {
   }
 }
 
-const times = 5_000;
+const times = 2_000;
 const counter = new Value('i32', 0, { lock: false });
 const lock = label(new Lock(), 'counter');
 const threads = [1, 2, 3, 4].map(() => new Thread({ target: add, args: [counter, lock, times] }));

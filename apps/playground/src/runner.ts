@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ProgramInfo } from './programs.js';
 
-const launcher = fileURLToPath(new URL('./launch.ts', import.meta.url));
+const launcher = fileURLToPath(new URL('./launch.mjs', import.meta.url));
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 
 /** What a run reports, in order. */
@@ -27,7 +27,7 @@ export interface Run {
 
 /** The command line that runs a program's file (also what the terminal mode uses). */
 export function programCommand(program: ProgramInfo): string[] {
-  return [process.execPath, '--import', 'tsx', launcher, program.path];
+  return [process.execPath, launcher, program.path];
 }
 
 /**

@@ -20,7 +20,7 @@ const expected: Record<string, { lines: RegExp[]; check?: (stdout: string) => vo
       expect(Number(got)).toBeGreaterThan(0);
     },
   },
-  'counter-lock': { lines: [/expected 20000, got 20000$/m] },
+  'counter-lock': { lines: [/expected 8000, got 8000$/m] },
   rlock: {
     lines: [/between first and second/, /^3 3$/m, /num 3 num2 3/],
   },

@@ -28,7 +28,12 @@ runButton.addEventListener('click', () => start());
 stopButton.addEventListener('click', () => void stop());
 window.addEventListener('resize', () => session?.draw());
 
-const wanted = new URLSearchParams(location.search).get('program') ?? location.hash.slice(1);
+// A program can be linked to: /#traffic-light.
+window.addEventListener('hashchange', () => {
+  const name = location.hash.slice(1);
+  if (name !== current?.name && programs.some((p) => p.name === name)) void choose(name);
+});
+const wanted = location.hash.slice(1);
 if (wanted && programs.some((p) => p.name === wanted)) await choose(wanted);
 
 async function choose(name) {

@@ -160,11 +160,22 @@ export function createTimeline() {
         g.append(rect);
         if (span.text && to - from > span.text.length * 5.6 + 6) g.append(text(from + 3, y + LANE_HEIGHT / 2 + 3.5, span.text, 'span-text'));
       }
+      // Marks closer than a pixel are drawn once, with how many they are.
+      const drawn = new Map();
       for (const m of row.marks) {
-        const mx = x(m.at);
+        const mx = Math.round(x(m.at));
+        const key = `${mx}:${m.type}`;
+        const seen = drawn.get(key);
+        if (seen) {
+          seen.count++;
+          seen.title.textContent = `${seen.text} ×${seen.count} around ${Math.round(m.at - t0)} ms`;
+          continue;
+        }
         const path = el('path', { class: `mark mark-${m.type}`, d: `M${mx} ${y + 3} L${mx} ${y + LANE_HEIGHT - 3} M${mx - 3} ${y + 3} L${mx + 3} ${y + 3}` });
-        path.append(title(`${m.text} at ${Math.round(m.at - t0)} ms`));
+        const label = title(`${m.text} at ${Math.round(m.at - t0)} ms`);
+        path.append(label);
         g.append(path);
+        drawn.set(key, { count: 1, title: label, text: m.text });
       }
       svg.append(g);
     });
