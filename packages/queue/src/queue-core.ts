@@ -226,10 +226,19 @@ export class QueueCore implements StoreMemory {
     return bytes;
   }
 
+  /**
+   * Throws when an empty queue will get nothing more: it is shut down, or (a pipe channel) its
+   * reading end was closed while a `recv` waited.
+   */
+  #checkEnded(): void {
+    if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+    if (Atomics.load(this.i32, Word.ReaderClosed) !== 0) throw new StateError('Connection.recv: this end of the pipe was closed');
+  }
+
   /** Spins briefly, without the lock, for an item to arrive; true when one may have. */
   #spinForItem(): boolean {
     for (let i = 0; i < SPINS; i++) {
-      if (Atomics.load(this.i32, Word.Count) !== 0 || this.isShutDown()) return true;
+      if (Atomics.load(this.i32, Word.Count) !== 0 || this.isShutDown() || Atomics.load(this.i32, Word.ReaderClosed) !== 0) return true;
     }
     return false;
   }
@@ -240,7 +249,7 @@ export class QueueCore implements StoreMemory {
     try {
       for (;;) {
         if (this.i32[Word.Count]! > 0) return this.#pop(false);
-        if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+        this.#checkEnded();
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
         if (!spun) {
@@ -265,7 +274,7 @@ export class QueueCore implements StoreMemory {
     if (!this.lock.acquireSync(0)) return undefined;
     try {
       if (this.i32[Word.Count]! > 0) return this.#pop(false);
-      if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+      this.#checkEnded();
       return undefined;
     } finally {
       this.lock.release();
@@ -278,7 +287,7 @@ export class QueueCore implements StoreMemory {
       for (;;) {
         // Kept: the caller decodes after an await, when other gets may have run on this thread.
         if (this.i32[Word.Count]! > 0) return this.#pop(true);
-        if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
+        this.#checkEnded();
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
         try {
@@ -302,6 +311,7 @@ export class QueueCore implements StoreMemory {
     try {
       for (;;) {
         if (this.i32[Word.Count]! > 0 || this.isShutDown()) return true;
+        if (this.isClosed(Word.ReaderClosed)) throw new StateError('Connection.poll: this end of the pipe was closed');
         const left = remaining(deadline);
         if (left === 0) return false;
         try {

@@ -53,6 +53,24 @@ describe('Pipe', () => {
     expect(await pendingPoll).toBe(true);
   });
 
+  it('closing an end wakes a recv waiting on that same end with a StateError', async () => {
+    const [a, b] = Pipe<number>();
+    const pending = b.recv();
+    const worker = start(({ b }: { b: Connection<number> }) => {
+      try {
+        b.recvSync();
+        return 'received';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    }, { b });
+    await sleep(50);
+    b.close();
+    await expect(pending).rejects.toThrow(StateError);
+    expect(await worker.result).toBe('StateError');
+    expect(() => a.send(1)).toThrow(/other end/);
+  });
+
   it('recv and poll honour timeouts, aborts and bad input', async () => {
     const [a, b] = Pipe<number>();
     await expect(b.recv(10)).rejects.toThrow(TimeoutError);
