@@ -60,7 +60,9 @@ export class Lock {
    */
   async acquire(opts?: number | WaitOptions): Promise<boolean> {
     const { deadline, signal } = parseWait(opts, 'Lock.acquire');
-    const got = await lockAsync(this._i32, STATE, deadline, signal);
+    if (signal?.aborted) throw signal.reason;
+    // The free lock is taken here, without the nested async call (half the cost of the path).
+    const got = tryLock(this._i32, STATE) || (await lockAsync(this._i32, STATE, deadline, signal));
     if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
     return got;
   }

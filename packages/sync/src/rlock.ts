@@ -1,6 +1,6 @@
 import { StateError, type WaitOptions } from '@conc/core';
 import { HEADER_WORDS, parseWait, registerKind, threadIdentity, toDescriptor, trace, traceChannel, type SharedBlock, type SharedDescriptor } from '@conc/core/internal';
-import { lockAsync, lockSync, unlock } from './mutex.js';
+import { lockAsync, lockSync, tryLock, unlock } from './mutex.js';
 import { blockFields, reviveOver, takeBlock } from './revival.js';
 import { makeGuard, runWith, type Guard } from './scoped.js';
 
@@ -52,7 +52,7 @@ export class RLock {
     const { deadline, signal } = parseWait(opts, 'RLock.acquire');
     if (signal?.aborted) throw signal.reason;
     if (this._reenter(id)) return true;
-    if (!(await lockAsync(this._i32, STATE, deadline, signal))) return false;
+    if (!tryLock(this._i32, STATE) && !(await lockAsync(this._i32, STATE, deadline, signal))) return false;
     this._own(id, 1);
     return true;
   }
