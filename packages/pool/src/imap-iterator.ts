@@ -60,6 +60,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     this.#chunksize = chunksize;
     this.#window = window;
     this.#ordered = ordered;
+  }
+
+  /** @internal Starts pulling the input (once the pool has registered this iterator). */
+  start(): void {
     void this.#feed();
   }
 

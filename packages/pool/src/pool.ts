@@ -500,6 +500,7 @@ export class Pool implements AsyncDisposable {
     };
     const iterator = new ImapIterator<unknown>(host, source, isAsync, size, window, ordered);
     this.#iterators.add(iterator);
+    iterator.start();
     return iterator;
   }
 

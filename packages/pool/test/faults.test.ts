@@ -2,6 +2,7 @@
 // WorkerCrashedError naming the cause, replaces the worker and completes the other tasks.
 import { describe, expect, it } from 'vitest';
 import { Pool, StateError, WorkerCrashedError } from '@conc/pool';
+import { errorOf } from './helpers.js';
 
 const sqr = (x: number): number => x * x;
 const threadIdOf = () => process.getBuiltinModule('node:worker_threads').threadId;
@@ -13,7 +14,7 @@ describe('a task that kills its worker', () => {
     const others = Array.from({ length: 50 }, (_, i) => pool.applyAsync(sqr, [i]));
     const dying = pool.applyAsync(() => process.exit(3));
     const more = Array.from({ length: 50 }, (_, i) => pool.applyAsync(sqr, [i + 50]));
-    const error = await dying.get().catch((e: unknown) => e as WorkerCrashedError);
+    const error = await errorOf<WorkerCrashedError>(dying.get());
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/exited with code 3/);
     expect(await Promise.all([...others, ...more].map((r) => r.get()))).toEqual(Array.from({ length: 100 }, (_, i) => i * i));
@@ -34,7 +35,7 @@ describe('a task that kills its worker', () => {
       return new Promise((resolve) => setTimeout(resolve, 5_000));
     });
     const others = Array.from({ length: 20 }, (_, i) => pool.applyAsync(sqr, [i]));
-    const error = await dying.get().catch((e: unknown) => e as WorkerCrashedError);
+    const error = await errorOf<WorkerCrashedError>(dying.get());
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/uncaught RangeError: boom in a timer/);
     expect((error.cause as Error).message).toBe('boom in a timer');
@@ -59,7 +60,7 @@ describe('a task that kills its worker', () => {
       const keep: number[][] = [];
       for (;;) keep.push(new Array(100_000).fill(1));
     });
-    const error = await hog.get().catch((e: unknown) => e as WorkerCrashedError);
+    const error = await errorOf<WorkerCrashedError>(hog.get());
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/memory/);
     expect(await pool.apply(sqr, [12])).toBe(144);
@@ -105,7 +106,7 @@ describe('AbortSignal', () => {
     const pool = new Pool(1);
     const started = performance.now();
     const running = pool.applyAsync((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)), [1_000], { signal: AbortSignal.timeout(50) });
-    const error = await running.get().catch((e: unknown) => e as Error);
+    const error = await errorOf<Error>(running.get());
     expect(error.name).toBe('TimeoutError');
     expect(performance.now() - started).toBeLessThan(900);
     const aborted = pool.applyAsync(sqr, [2], { signal: AbortSignal.abort('stop') });
@@ -124,7 +125,7 @@ describe('initializer failure', () => {
       },
     });
     const result = pool.applyAsync(sqr, [2]);
-    const error = await result.get().catch((e: unknown) => e as WorkerCrashedError);
+    const error = await errorOf<WorkerCrashedError>(result.get());
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/initializer failed.*bad setup/);
     expect(() => pool.applyAsync(sqr, [1])).toThrow(WorkerCrashedError);

@@ -1,6 +1,7 @@
 // CPython's _test_multiprocessing.py pool tests (_TestPool), carried over to our API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsyncResult, Pool, RemoteError, StateError, TimeoutError } from '@conc/pool';
+import { errorOf } from './helpers.js';
 
 const sqr = (x: number, wait = 0): number => {
   if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
@@ -150,10 +151,10 @@ describe('Pool (CPython _TestPool)', () => {
   });
 
   it('a task error is rebuilt as the same built-in class, with the remote stack (test_traceback)', async () => {
-    const error = await pool.apply(() => {
+    const error = await errorOf<TypeError>(pool.apply(() => {
       const e = new TypeError('wrong type', { cause: 'because' });
       throw e;
-    }).catch((e: unknown) => e as TypeError);
+    }));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toBe('wrong type');
     expect(error.cause).toBe('because');
@@ -161,12 +162,12 @@ describe('Pool (CPython _TestPool)', () => {
   });
 
   it('an error of another class arrives as a RemoteError keeping its name', async () => {
-    const error = await pool.apply(() => {
+    const error = await errorOf<RemoteError>(pool.apply(() => {
       class KeyError extends Error {
         override name = 'KeyError';
       }
       throw new KeyError('missing');
-    }).catch((e: unknown) => e as RemoteError);
+    }));
     expect(error).toBeInstanceOf(RemoteError);
     expect(error.name).toBe('KeyError');
     expect(error.message).toBe('missing');

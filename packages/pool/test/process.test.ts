@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataCloneError, Pool, RemoteError, StateError, WorkerCrashedError } from '@conc/pool';
+import { errorOf } from './helpers.js';
 
 const run = promisify(execFile);
 const sqr = (x: number): number => x * x;
@@ -33,9 +34,9 @@ describe("Pool({ kind: 'process' })", () => {
     await expect(pool.apply(() => {
       throw new RangeError('out of range');
     })).rejects.toBeInstanceOf(RangeError);
-    const error = await pool.apply(() => {
+    const error = await errorOf<RemoteError>(pool.apply(() => {
       throw Object.assign(new Error('custom'), { name: 'ValueError' });
-    }).catch((e: unknown) => e as RemoteError);
+    }));
     expect(error).toBeInstanceOf(RemoteError);
     expect(error.name).toBe('ValueError');
   });
@@ -43,7 +44,7 @@ describe("Pool({ kind: 'process' })", () => {
   it('SIGKILL of a process worker: WorkerCrashedError naming the signal; replaced; others complete', async () => {
     const others = Array.from({ length: 20 }, (_, i) => pool.applyAsync(sqr, [i]));
     const killed = pool.applyAsync(() => process.kill(process.pid, 'SIGKILL'));
-    const error = await killed.get().catch((e: unknown) => e as WorkerCrashedError);
+    const error = await errorOf<WorkerCrashedError>(killed.get());
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/killed by SIGKILL/);
     expect(await Promise.all(others.map((r) => r.get()))).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
@@ -52,12 +53,12 @@ describe("Pool({ kind: 'process' })", () => {
 
   it('process.exit() and an uncaught error in a timer', async () => {
     await expect(pool.apply(() => process.exit(4))).rejects.toThrow(/exited with code 4/);
-    const error = await pool.apply(() => {
+    const error = await errorOf<WorkerCrashedError>(pool.apply(() => {
       setTimeout(() => {
         throw new TypeError('timer blew up');
       }, 5);
       return new Promise((resolve) => setTimeout(resolve, 5_000));
-    }).catch((e: unknown) => e as WorkerCrashedError);
+    }));
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/uncaught TypeError: timer blew up/);
     expect(await pool.apply(sqr, [6])).toBe(36);
