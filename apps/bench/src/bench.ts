@@ -1,5 +1,6 @@
 /** The bench command: load, select, run, print, write. */
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart.js';
@@ -88,7 +89,9 @@ export async function bench(
   await writeFile(path.join(outDir, 'results.svg'), renderChart(file));
 
   const seconds = (performance.now() - started) / 1000;
-  io.stdout(`${formatTable(results)}\n\n${formatSummary(results, seconds)}\n`);
+  const load = os.loadavg()[0]!;
+  const busy = load > os.availableParallelism() ? ` (load average ${load.toFixed(1)} on ${os.availableParallelism()} cores: other work competed, compare within this run only)` : '';
+  io.stdout(`${formatTable(results)}\n\n${formatSummary(results, seconds)}${busy}\n`);
   const warning = cli.quick ? formatBudgetWarning(results, seconds) : undefined;
   if (warning) io.stdout(`${warning}\n`);
   const shown = path.relative(process.cwd(), jsonPath);

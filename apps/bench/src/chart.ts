@@ -92,7 +92,7 @@ export function renderChart(results: ResultsFile): string {
     text(
       16,
       y,
-      `${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC · Node ${m.node} · ${m.cpus} × ${m.cpu} · ${m.python ? `CPython ${m.python}` : 'no CPython'} · median of ${results.repetitions}${results.quick ? ' (quick run)' : ''}`,
+      `${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC · Node ${m.node} · ${m.cpus} × ${m.cpu} · ${m.python ? `CPython ${m.python}` : 'no CPython'} · load ${m.loadAverage ?? '?'} · median of ${results.repetitions}${results.quick ? ' (quick run)' : ''}`,
       'class="note"',
     ),
   );

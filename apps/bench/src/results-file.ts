@@ -12,6 +12,8 @@ export interface Machine {
   cpu: string;
   cpus: number;
   python?: string;
+  /** The 1-minute load average when the run ended: above the core count, other work competed for the CPUs. */
+  loadAverage: number;
 }
 
 export interface ResultsFile {
@@ -35,6 +37,7 @@ export function describeMachine(): Machine {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cpus: os.availableParallelism?.() ?? cpus.length,
     python: pythonVersion(),
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 
