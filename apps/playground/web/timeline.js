@@ -92,7 +92,7 @@ export function createTimeline() {
     if (event.kind === 'Pool') return addPool(event, at);
     if ((event.type === 'start' || event.type === 'exit') && typeof event.name === 'string') {
       if (typeof event.ident === 'number' && event.ident !== event.id) aliases.set(event.ident, event.id);
-      const child = lane(event.id, event.kind === 'Process' ? `${event.name} (pid ${event.pid})` : event.name);
+      const child = lane(event.id, event.kind === 'Process' && typeof event.pid === 'number' ? `${event.name} (pid ${event.pid})` : event.name);
       if (event.type === 'start') open(child, 'running', at);
       else for (const kind of Object.keys(child.open)) close(child, kind, at);
       mark(here(), event, at, `${event.type} ${event.name}`);
