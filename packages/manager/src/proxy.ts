@@ -1,5 +1,5 @@
 import { TimeoutError, type WaitOptions } from '@conc/core';
-import { parseWait, registerKind, remaining, toDescriptor, type Shareable, type SharedDescriptor } from '@conc/core/internal';
+import { parseWait, registerKind, remaining, toDescriptor, trace, traceChannel, type Shareable, type SharedDescriptor } from '@conc/core/internal';
 import type { ManagerAddress } from './address.js';
 import { setProxyMaker, sharedConnection, type Connection } from './connection.js';
 import { PROXY_KIND } from './server/server.js';
@@ -14,6 +14,17 @@ export interface ProxyDescriptor extends SharedDescriptor {
   typeid: string;
   /** The public methods of a registered (custom) type. */
   methods?: string[];
+}
+
+const traceTypes: Record<string, string> = {
+  acquire: 'acquire', release: 'release', wait: 'wake', set: 'set', clear: 'clear', notify: 'notify', notifyAll: 'notify',
+  put: 'put', get: 'get', taskDone: 'taskDone', join: 'join', shutdown: 'shutdown', append: 'put', pop: 'get',
+};
+
+function traceType(method: string, value: unknown): string {
+  // A wait or acquire that timed out resolved false: say so.
+  if ((method === 'acquire' || method === 'wait') && value === false) return 'timeout';
+  return traceTypes[method] ?? method;
 }
 
 /** @internal */
@@ -62,7 +73,15 @@ export abstract class BaseProxy implements Shareable {
 
   /** Calls a method on the server object. @internal */
   protected _call(method: string, args: unknown[], wait?: { timeout: number; signal: AbortSignal | undefined }): Promise<unknown> {
-    return this._connection.call(this.id, method, args, this.constructor.name, wait);
+    const call = this._connection.call(this.id, method, args, this.constructor.name, wait);
+    if (!traceChannel.hasSubscribers) return call;
+    // The playground draws what happened: one event per completed call, named after the method.
+    const kind = this.constructor.name;
+    trace('call', kind, this.id, { method });
+    return call.then((value) => {
+      trace(traceType(method, value), kind, this.id, { method });
+      return value;
+    });
   }
 
   /** Parses wait options and calls a waiting method. @internal */

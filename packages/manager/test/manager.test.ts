@@ -72,3 +72,24 @@ describe('custom types (register/create)', () => {
     expect(await counter.value()).toBe(2);
   });
 });
+
+describe('tracing', () => {
+  test('proxy calls publish on @conc/trace when someone listens', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const events: { type: string; kind: string; id: number; method: string }[] = [];
+    const listener = (event: unknown): void => void events.push(event as (typeof events)[number]);
+    await using manager = await Manager.start();
+    const lock = await manager.lock();
+    subscribe('@conc/trace', listener);
+    try {
+      await lock.acquire();
+      expect(await lock.acquire(0)).toBe(false);
+      await lock.release();
+    } finally {
+      unsubscribe('@conc/trace', listener);
+    }
+    const done = events.filter((e) => e.type !== 'call');
+    expect(done.map((e) => e.type)).toEqual(['acquire', 'timeout', 'release']);
+    expect(new Set(done.map((e) => `${e.kind}#${e.id}`))).toEqual(new Set([`LockProxy#${lock.id}`]));
+  });
+});
