@@ -63,7 +63,6 @@ export class Thread {
   #adopted = false;
   #ident: number | null = null;
   #exception: Error | undefined;
-  #worker: Worker | undefined;
   #state: Int32Array | undefined;
   #port: MessagePort | undefined;
   #exited: Promise<void> | undefined;
@@ -163,7 +162,6 @@ export class Thread {
       ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
     });
     this.#started = true;
-    this.#worker = worker;
     this.#state = state;
     this.#port = port1;
     this.#ident = (identityBase + worker.threadId + 1) | 0;

@@ -6,7 +6,7 @@ import { runScript, shipped } from './run-script.js';
 describe('Process: the tutorial programs', () => {
   it('prints the module name, the parent pid and the pid, from the parent and from a child', async () => {
     const { stdout, code } = await runScript(`
-      import { Process, currentProcess, parentProcess } from '@conc/process';
+      import { Process } from '@conc/process';
       function info(title) {
         return import('@conc/process').then(({ currentProcess, parentProcess }) => {
           console.log(title);
@@ -292,7 +292,7 @@ describe('Process: @conc objects through the broker', () => {
       for (let i = 0; i < 50; i++) {
         const lock = v.getLock();
         await lock.acquire();
-        v.value = v.value + 1;
+        v.value = (v.value as number) + 1;
         lock.release();
       }
     };
@@ -322,5 +322,124 @@ describe('Process: @conc objects through the broker', () => {
     await p.join();
     expect(p.exception).toBeUndefined();
     expect(sem.value).toBe(1);
+  });
+});
+
+describe('Process: daemons, output, tracing, module targets', () => {
+  it('a non-daemon process keeps the parent alive; a daemon one is ended when the parent exits', async () => {
+    const { stdout, code } = await runScript(`
+      import { Process } from '@conc/process';
+      const marker = process.argv[2];
+      const d = new Process({ daemon: true, target: () => {
+        console.log('daemon pid ' + process.pid);
+        setInterval(() => {}, 1000);
+      } });
+      d.start();
+      const n = new Process({ target: () => new Promise((r) => setTimeout(() => { console.log('non-daemon done'); r(); }, 500)) });
+      n.start();
+      console.log('daemon', d.pid);
+      console.log('main done');
+    `);
+    expect(code).toBe(0);
+    expect(stdout).toContain('main done');
+    expect(stdout).toContain('non-daemon done');
+    expect(stdout.indexOf('main done')).toBeLessThan(stdout.indexOf('non-daemon done'));
+    const pid = Number(/daemon (\d+)/.exec(stdout)![1]);
+    // The daemon ends with its parent: poll until the OS says it is gone.
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+  });
+
+  it("children's output reaches the parent in order, line by line, also while the parent blocks", async () => {
+    const { stdout, code } = await runScript(`
+      import { Process } from '@conc/process';
+      const p = new Process({ target: () => { for (let i = 0; i < 300; i++) console.log('child line ' + i); } });
+      p.start();
+      p.joinSync();
+      console.log('parent after join');
+    `);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(301);
+    for (let i = 0; i < 300; i++) expect(lines[i]).toBe(`child line ${i}`);
+    expect(lines[300]).toBe('parent after join');
+  });
+
+  it('forwards trace events from a child only while somebody subscribes in the parent', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const events: { type: string; kind: string; thread: number; id: number }[] = [];
+    const listener = (event: unknown): void => void events.push(event as never);
+    subscribe('@conc/trace', listener);
+    try {
+      const lock = new Lock();
+      const p = new Process({
+        target: shipped(`async (l) => {
+          const { trace } = await import('@conc/core/internal');
+          trace('ping', 'Test', 7);
+          await new Promise((r) => setTimeout(r, 300));
+          await l.acquire();
+          l.release();
+        }`),
+        args: [lock],
+      });
+      p.start();
+      await p.join();
+      expect(p.exception).toBeUndefined();
+      expect(events.filter((e) => e.kind === 'Process').map((e) => e.type)).toEqual(['start', 'exit']);
+      const ping = events.find((e) => e.type === 'ping');
+      expect(ping).toBeDefined();
+      expect(ping!.thread).not.toBe(events.find((e) => e.kind === 'Process')!.thread);
+    } finally {
+      unsubscribe('@conc/trace', listener);
+    }
+    events.length = 0;
+    const quiet = new Process({ target: shipped(`async () => (await import('@conc/core/internal')).trace('ping', 'Test', 8)`) });
+    quiet.start();
+    await quiet.join();
+    expect(events).toEqual([]);
+  });
+
+  it('module targets, and TypeScript ones when the parent runs under tsx', async () => {
+    const { stdout, stderr, code } = await runScript(`
+      import { Process } from '@conc/process';
+      const a = new Process({ target: { module: './test/fixtures/tasks.mjs', export: 'add' }, args: [20, 22] });
+      a.start(); await a.join();
+      const t = new Process({ target: { module: './test/fixtures/tasks.ts', export: 'typed' }, args: [5] });
+      t.start(); await t.join();
+      console.log(a.exitCode, t.exitCode);
+    `, { node: ['--import', 'tsx'] });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('add 42\ntyped 10\n0 0\n');
+  });
+
+  it('a Barrier and a Condition cross: three children and the parent meet, then are notified', async () => {
+    const { Barrier, Condition } = await import('@conc/sync');
+    const barrier = new Barrier(4);
+    const condition = new Condition();
+    const arrived = new Value('i32', 0);
+    const child = async (b: InstanceType<typeof Barrier>, c: InstanceType<typeof Condition>, n: Value) => {
+      await b.wait(30_000);
+      await c.acquire();
+      n.value = (n.value as number) + 1;
+      c.notifyAll();
+      c.release();
+    };
+    const ps = Array.from({ length: 3 }, () => new Process({ target: child, args: [barrier, condition, arrived] }));
+    for (const p of ps) p.start();
+    await barrier.wait(30_000);
+    await condition.acquire();
+    expect(await condition.waitFor(() => arrived.value === 3, 30_000)).toBe(true);
+    condition.release();
+    for (const p of ps) await p.join();
+    expect(ps.map((p) => p.exitCode)).toEqual([0, 0, 0]);
   });
 });

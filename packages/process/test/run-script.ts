@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(packageDir, 'test', 'fixtures', '.scratch-'));
 let count = 0;
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 /** What a script printed and how it ended. */
 export interface ScriptResult {
