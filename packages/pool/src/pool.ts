@@ -70,6 +70,8 @@ const LONG_TASK_MS = 1;
 /** A batch aims at about this much work (ms), once task times are known. */
 const BATCH_MS = 2;
 const MAX_BATCH = 2048;
+/** A batch carries at most about this many bytes of big arguments (buffers, long strings). */
+const BATCH_BYTES = 1 << 20;
 /** `imap` keeps about this many items submitted and not yet consumed. */
 const WINDOW_ITEMS = 2048;
 
@@ -357,6 +359,7 @@ export class Pool implements AsyncDisposable {
       mode,
       payload,
       shared,
+      bytes: Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0,
       state: 'queued',
       finish: (failed, result) => {
         if (unit.state === 'done') return;
@@ -549,9 +552,17 @@ export class Pool implements AsyncDisposable {
     const payloads: unknown[] = [];
     let shared = false;
     let defs: [number, TargetDescriptor][] | undefined;
+    let bytes = 0;
     while (units.length < size && this.#queueHead < this.#queue.length) {
-      const unit = this.#queue[this.#queueHead++]!;
-      if (unit.state !== 'queued') continue;
+      const unit = this.#queue[this.#queueHead]!;
+      if (unit.state !== 'queued') {
+        this.#queueHead++;
+        continue;
+      }
+      // Big arguments go a few at a time: one huge message serialises while workers idle.
+      if (units.length > 0 && bytes + unit.bytes > BATCH_BYTES) break;
+      bytes += unit.bytes;
+      this.#queueHead++;
       unit.state = 'sent';
       this.#queued--;
       units.push(unit);
@@ -677,6 +688,21 @@ export class Pool implements AsyncDisposable {
       this.#resolveJoined = undefined;
     }
   }
+}
+
+/** The bytes of the buffers and long strings among `values`, looking `depth` levels down. */
+function sizeOf(values: unknown[], depth: number): number {
+  let bytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'string') {
+      if (value.length > 1024) bytes += value.length;
+    } else if (typeof value === 'object' && value !== null) {
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) bytes += value.byteLength;
+      else if (depth > 1 && Array.isArray(value)) bytes += sizeOf(value, depth - 1);
+    }
+  }
+  return bytes;
 }
 
 function allPrimitive(values: unknown[]): boolean {

@@ -20,6 +20,8 @@ export interface Unit {
   mode: number;
   payload: unknown;
   shared: boolean;
+  /** About how many bytes the payload clones to, counting only big values (buffers, long strings). */
+  bytes: number;
   /** `queued` in the pool queue, `sent` to a worker, `done` settled (also when cancelled). */
   state: 'queued' | 'sent' | 'done';
   /** Settles the unit once: `failed` says whether `result` is an error. */

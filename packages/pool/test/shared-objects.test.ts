@@ -22,7 +22,7 @@ describe('@conc objects in task arguments', () => {
     const results = await pool.map((n: number) => n, [1, 2, 3]);
     expect(results).toEqual([1, 2, 3]);
     const done = await Promise.all(Array.from({ length: 12 }, () => pool.apply(add, [{ lock, counter }, 2_000])));
-    expect(done.reduce((a, b) => a + b, 0)).toBe(24_000);
+    expect((done as number[]).reduce((a, b) => a + b, 0)).toBe(24_000);
     expect(counter.value).toBe(24_000);
     expect(lock.locked()).toBe(false);
     await pool.terminate();

@@ -1,0 +1,293 @@
+/**
+ * @conc/pool against piscina, tinypool, workerpool and CPython's multiprocessing.Pool, all with
+ * as many workers as cores: 100k tiny tasks submitted at once and through `map` with a
+ * chunksize; the CPU-bound speed-up of 32 × fib(27) over serial; tasks with 1 MB buffer
+ * arguments.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Pool } from '@conc/pool';
+import { Piscina } from 'piscina';
+import { Tinypool } from 'tinypool';
+import workerpool from 'workerpool';
+import {
+  cpythonPoolCpuSpeedup,
+  cpythonPoolTinyTasks,
+  poolCpuSpeedup,
+  poolTinyTasks,
+} from '../peers/index.js';
+import { pythonContender } from '../python.js';
+import type { Contender, Workload } from '../workload.js';
+
+const TINY = 100_000;
+const CHUNKSIZE = 1_000;
+const BUFFER_TASKS = 200;
+const MB = 1 << 20;
+const cores = os.availableParallelism();
+
+const addOne = (x: number): number => x + 1;
+
+function fib(n: number): number {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+// A self-contained fib for the workers (the module-level one is not shipped).
+const fibTask = (n: number): number => {
+  const f = (k: number): number => (k < 2 ? k : f(k - 1) + f(k - 2));
+  return f(n);
+};
+
+/** A pool of `cores` threads, warmed so that every worker has the target before the clock. */
+async function openPool(): Promise<Pool> {
+  const pool = new Pool(cores);
+  const warm = await pool.map(addOne, Array.from({ length: cores * 64 }, (_, i) => i), 1);
+  if (warm.some((v, i) => v !== i + 1)) throw new Error('@conc warm-up came back wrong');
+  await pool.map(fibTask, Array.from({ length: cores * 2 }, () => 10), 1);
+  return pool;
+}
+
+function checkSum(results: number[], n: number): void {
+  let sum = 0;
+  for (const r of results) sum += r;
+  if (results.length !== n || sum !== (n * (n + 1)) / 2) throw new Error(`${results.length} results of ${n}, sum ${sum}`);
+}
+
+const oursAtOnce: Contender = {
+  name: '@conc Pool.applyAsync',
+  role: 'ours',
+  async run(quick) {
+    const n = quick ? TINY / 10 : TINY;
+    const pool = await openPool();
+    try {
+      const start = performance.now();
+      const pending = new Array<PromiseLike<number>>(n);
+      for (let i = 0; i < n; i++) pending[i] = pool.applyAsync(addOne, [i]);
+      const results = await Promise.all(pending);
+      const ms = performance.now() - start;
+      checkSum(results, n);
+      return n / (ms / 1000);
+    } finally {
+      await pool.terminate();
+    }
+  },
+};
+
+const oursMap: Contender = {
+  name: `@conc Pool.map (chunksize ${CHUNKSIZE})`,
+  role: 'ours',
+  async run(quick) {
+    const n = quick ? TINY / 10 : TINY;
+    const pool = await openPool();
+    try {
+      const items = Array.from({ length: n }, (_, i) => i);
+      const start = performance.now();
+      const results = await pool.map(addOne, items, CHUNKSIZE);
+      const ms = performance.now() - start;
+      checkSum(results, n);
+      return n / (ms / 1000);
+    } finally {
+      await pool.terminate();
+    }
+  },
+};
+
+const oursMapDefault: Contender = {
+  name: '@conc Pool.map (default chunksize)',
+  role: 'peer',
+  async run(quick) {
+    const n = quick ? TINY / 10 : TINY;
+    const pool = await openPool();
+    try {
+      const items = Array.from({ length: n }, (_, i) => i);
+      const start = performance.now();
+      const results = await pool.map(addOne, items);
+      const ms = performance.now() - start;
+      checkSum(results, n);
+      return n / (ms / 1000);
+    } finally {
+      await pool.terminate();
+    }
+  },
+};
+
+const oursImap: Contender = {
+  name: '@conc Pool.imap (chunksize 1)',
+  role: 'peer',
+  async run(quick) {
+    const n = quick ? TINY / 10 : TINY;
+    const pool = await openPool();
+    try {
+      const start = performance.now();
+      const results: number[] = [];
+      for await (const v of pool.imap(addOne, Array.from({ length: n }, (_, i) => i))) results.push(v);
+      const ms = performance.now() - start;
+      checkSum(results, n);
+      if (results.some((v, i) => v !== i + 1)) throw new Error('imap out of order');
+      return n / (ms / 1000);
+    } finally {
+      await pool.terminate();
+    }
+  },
+};
+
+const oursCpu: Contender = {
+  name: '@conc Pool.map',
+  role: 'ours',
+  async run(quick) {
+    const tasks = 32;
+    const depth = quick ? 23 : 27;
+    const expected = fib(depth);
+    const serialStart = performance.now();
+    for (let i = 0; i < tasks; i++) if (fib(depth) !== expected) throw new Error('serial fib is wrong');
+    const serial = performance.now() - serialStart;
+    const pool = await openPool();
+    try {
+      const start = performance.now();
+      const results = await pool.map(fibTask, Array.from({ length: tasks }, () => depth), 1);
+      const parallel = performance.now() - start;
+      if (results.length !== tasks || results.some((r) => r !== expected)) throw new Error(`fib results wrong: ${results.join(',')}`);
+      return serial / parallel;
+    } finally {
+      await pool.terminate();
+    }
+  },
+};
+
+// The 1 MB workload: each task gets its own 1 MB buffer and returns a checksum of a few bytes.
+const bufferSource = 'export default function check(b) { return b.length + b[0] + b[b.length - 1]; }\n';
+let bufferModulePath: string | undefined;
+// piscina and tinypool load a task file: written once per run to a temporary directory.
+function bufferModule(): string {
+  if (!bufferModulePath) {
+    bufferModulePath = join(mkdtempSync(join(os.tmpdir(), 'conc-bench-pool-')), 'check-buffer.mjs');
+    writeFileSync(bufferModulePath, bufferSource);
+  }
+  return pathToFileURL(bufferModulePath).href;
+}
+const checkBuffer = (b: Uint8Array): number => b.length + b[0]! + b[b.length - 1]!;
+
+function makeBuffers(n: number): { buffers: Uint8Array[]; expected: number } {
+  const buffers: Uint8Array[] = [];
+  let expected = 0;
+  for (let i = 0; i < n; i++) {
+    const b = new Uint8Array(MB);
+    b[0] = i & 0xff;
+    b[MB - 1] = (i * 7) & 0xff;
+    buffers.push(b);
+    expected += checkBuffer(b);
+  }
+  return { buffers, expected };
+}
+
+function bufferContender(name: string, role: Contender['role'], open: () => Promise<{ run(b: Uint8Array): PromiseLike<number>; close(): Promise<void> }>): Contender {
+  return {
+    name,
+    role,
+    async run(quick) {
+      const n = quick ? BUFFER_TASKS / 10 : BUFFER_TASKS;
+      const { buffers, expected } = makeBuffers(n);
+      const pool = await open();
+      try {
+        await Promise.all(Array.from({ length: cores * 2 }, () => pool.run(buffers[0]!)));
+        const start = performance.now();
+        const results = await Promise.all(buffers.map((b) => pool.run(b)));
+        const ms = performance.now() - start;
+        const sum = results.reduce((a, b) => a + b, 0);
+        if (results.length !== n || sum !== expected) throw new Error(`buffer checksums ${sum}, expected ${expected}`);
+        return n / (ms / 1000);
+      } finally {
+        await pool.close();
+      }
+    },
+  };
+}
+
+const bufferContenders: Contender[] = [
+  bufferContender('@conc Pool.applyAsync', 'ours', async () => {
+    const pool = new Pool(cores);
+    return { run: (b) => pool.applyAsync(checkBuffer, [b]), close: () => pool.terminate() };
+  }),
+  bufferContender('piscina', 'peer', async () => {
+    const pool = new Piscina({ filename: bufferModule(), minThreads: cores, maxThreads: cores });
+    return { run: (b) => pool.run(b) as Promise<number>, close: () => pool.destroy() };
+  }),
+  bufferContender('tinypool', 'peer', async () => {
+    const pool = new Tinypool({ filename: bufferModule(), minThreads: cores, maxThreads: cores });
+    return { run: (b) => pool.run(b) as Promise<number>, close: () => pool.destroy() };
+  }),
+  bufferContender('workerpool', 'peer', async () => {
+    const pool = workerpool.pool({ minWorkers: cores, maxWorkers: cores, workerType: 'thread' });
+    return { run: (b) => pool.exec(checkBuffer, [b]) as unknown as Promise<number>, close: () => pool.terminate().then(() => undefined) };
+  }),
+  pythonContender('CPython Pool.apply_async', (quick) => `
+import multiprocessing as mp, os, time
+def check(b): return len(b) + b[0] + b[-1]
+ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else mp.get_context()
+n = ${quick ? BUFFER_TASKS / 10 : BUFFER_TASKS}
+buffers = []
+for i in range(n):
+    b = bytearray(${MB})
+    b[0] = i & 0xff
+    b[-1] = (i * 7) & 0xff
+    buffers.append(bytes(b))
+expected = sum(check(b) for b in buffers)
+with ctx.Pool(os.cpu_count()) as pool:
+    pool.map(check, buffers[:8])
+    start = time.perf_counter()
+    results = [r.get() for r in [pool.apply_async(check, (b,)) for b in buffers]]
+    elapsed = time.perf_counter() - start
+assert sum(results) == expected
+print(n / elapsed)
+`),
+];
+
+export const workloads: Workload[] = [
+  {
+    id: 'pool/tiny-tasks-at-once',
+    title: `${TINY / 1000}k tiny tasks (x => x + 1) submitted at once, ${cores} workers`,
+    unit: 'tasks/s',
+    better: 'higher',
+    contenders: [
+      oursAtOnce,
+      poolTinyTasks('piscina', { tasks: TINY }),
+      poolTinyTasks('tinypool', { tasks: TINY }),
+      poolTinyTasks('workerpool', { tasks: TINY }),
+      cpythonPoolTinyTasks('apply_async', { tasks: TINY }),
+    ],
+    targets: [{ against: 'piscina', ratio: 5, note: 'issue 6: tiny-task throughput at least 5x piscina' }],
+  },
+  {
+    id: 'pool/tiny-tasks-map',
+    title: `${TINY / 1000}k tiny tasks through map, ${cores} workers`,
+    unit: 'tasks/s',
+    better: 'higher',
+    contenders: [
+      oursMap,
+      oursMapDefault,
+      oursImap,
+      cpythonPoolTinyTasks('map', { tasks: TINY }),
+      cpythonPoolTinyTasks('map', { tasks: TINY, chunksize: CHUNKSIZE }),
+    ],
+    targets: [
+      { against: 'CPython Pool.map', ratio: 2, note: "issue 6: at least 2x CPython's Pool.map" },
+      { against: `CPython Pool.map (chunksize ${CHUNKSIZE})`, ratio: 2, note: 'the same chunksize on both sides' },
+    ],
+  },
+  {
+    id: 'pool/cpu-speedup',
+    title: `CPU-bound speed-up over serial: 32 × fib(27) on ${cores} workers (×, the ideal is ${cores})`,
+    unit: '×',
+    better: 'higher',
+    contenders: [oursCpu, poolCpuSpeedup('piscina'), poolCpuSpeedup('tinypool'), poolCpuSpeedup('workerpool'), cpythonPoolCpuSpeedup()],
+    targets: [{ against: 'piscina', ratio: 0.95, note: `issue 6: speed-up at least 0.95 × ${cores} cores (piscina is the reference here)` }],
+  },
+  {
+    id: 'pool/buffer-1mb',
+    title: `${BUFFER_TASKS} tasks with a 1 MB buffer argument each, ${cores} workers`,
+    unit: 'tasks/s',
+    better: 'higher',
+    contenders: bufferContenders,
+  },
+];
