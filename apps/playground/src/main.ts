@@ -44,6 +44,10 @@ if (values.help) {
   const port = parsePort(values.port ?? process.env['PORT'] ?? '3000');
   const server = await startServer({ port, host: values.host });
   console.log(`@conc playground: ${server.url}  (Ctrl+C to stop)`);
+  // Runs live in their own process groups: stop them before going, or they would outlive us.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void server.close().finally(() => process.exit(0)));
+  }
 }
 
 async function runInTerminal(name: string | undefined): Promise<number> {
