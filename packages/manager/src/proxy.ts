@@ -105,6 +105,8 @@ export abstract class BaseProxy implements Shareable {
     registerKind(PROXY_KIND, {
       // Every proxy method returns a Promise.
       syncMethods: [],
+      // Address, authkey and id: a child process connects to the server itself.
+      portable: true,
       revive(descriptor) {
         const { address, authkey, id, typeid, methods } = descriptor as ProxyDescriptor;
         return makeProxy(sharedConnection(address, Buffer.from(authkey, 'hex')), id, typeid, methods);
