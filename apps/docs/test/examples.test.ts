@@ -2,11 +2,14 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeBlocks, guideExamples, tsdocExamples, type Example } from './examples.js';
+import { checkingComments, codeBlocks, guideExamples, tsdocExamples, type Example } from './examples.js';
 
-// Runs every ```ts block of the guides and of the packages' TSDoc as its own ES module (tsx,
-// top-level await allowed) and requires exit code 0, so the documentation cannot rot. Each
+// Runs every ```ts block of the guides and of the packages' TSDoc as its own ES module
+// (TypeScript's transpileModule, then plain node: top-level await allowed; a tsx loader in every
+// process would cost about a second per block) and requires exit code 0, so the documentation cannot rot; a
+// `console.log(x); // expected` line must also print what its comment says. Each
 // block runs in a fresh process from a temporary directory whose node_modules is the
 // workspace's, so `import { Lock } from '@conc/sync'` loads the built package, as a user's
 // code would. Two at a time (vitest.config.ts: maxConcurrency), generous timeouts: the
@@ -24,12 +27,18 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function runExample(example: Example): Promise<{ code: number | null; output: string }> {
   const dir = join(scratch, String(++count));
   mkdirSync(dir);
-  const file = join(dir, 'example.ts');
-  writeFileSync(file, `${example.code}\n`);
+  const file = join(dir, 'example.mjs');
+  const compiled = ts.transpileModule(checkingComments(example.code), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    reportDiagnostics: true,
+  });
+  const syntaxErrors = (compiled.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  if (syntaxErrors.length > 0) return Promise.resolve({ code: null, output: `does not compile: ${syntaxErrors.join('; ')}` });
+  writeFileSync(file, compiled.outputText);
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', file],
+      [file],
       { cwd: scratch, timeout: BLOCK_TIMEOUT - 5_000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -50,6 +59,14 @@ function check(examples: Example[]): void {
 }
 
 describe('finding the blocks', () => {
+  it('checks what a console.log line prints against its comment', () => {
+    const code = checkingComments("const a = 1;\nconsole.log(a, 'x'); // 1 'x'\nconsole.log(a); // 1: prose\nconsole.log(a);");
+    const call = '((globalThis as any).__conc_logged ?? ((_l: number, _c: string, ...a: unknown[]) => console.log(...a)))';
+    expect(code.split('\n').slice(1)).toEqual(['const a = 1;', `${call}(2, "1 'x'", a, 'x');`, `${call}(3, "1: prose", a);`, 'console.log(a);']);
+    expect(checkingComments('console.log(1);')).toBe('console.log(1);');
+  });
+
+
   it('takes ts blocks, skips no-run and other languages, keeps the opening line', () => {
     const blocks = codeBlocks(['text', '```ts', 'a();', '```', '```sh', 'npm i', '```', '```ts no-run', 'b();', '```', '````typescript', '```', 'c();', '````']);
     expect(blocks).toEqual([

@@ -110,3 +110,41 @@ export function tsdocExamples(root: string): Example[] {
   }
   return examples;
 }
+
+const LOGGED = /^(\s*)console\.log\((.*)\);\s*\/\/\s?(.*)$/;
+
+/**
+ * Makes an example check what it prints: a line `console.log(a, b); // 1 2` also fails the run
+ * when what it prints does not agree with its comment. They agree when, ignoring whitespace
+ * and quotes, the comment starts with the printed text (so `// 40000, every time` and
+ * `// true: the lock was free` still read as prose). Other lines are left as they are.
+ *
+ * @param code - The example's code.
+ * @returns Code to run instead.
+ */
+export function checkingComments(code: string): string {
+  let checked = 0;
+  const lines = code.split('\n').map((line, index) => {
+    const logged = LOGGED.exec(line);
+    if (!logged) return line;
+    const [, indent, args, comment] = logged as unknown as [string, string, string, string];
+    checked++;
+    // Through globalThis, with console.log as the fallback: a line inside a thread's target
+    // runs in a worker, where the helper does not exist.
+    return `${indent}((globalThis as any).__conc_logged ?? ((_l: number, _c: string, ...a: unknown[]) => console.log(...a)))(${index + 1}, ${JSON.stringify(comment.trim())}, ${args});`;
+  });
+  if (checked === 0) return code;
+  const helper = [
+    "import { format as __conc_format } from 'node:util';",
+    '(globalThis as any).__conc_logged = (line: number, comment: string, ...args: unknown[]): void => {',
+    '  const printed = __conc_format(...args);',
+    '  console.log(printed);',
+    "  const plain = (text: string) => text.replace(/[\\s'\"`]/g, '');",
+    '  if (!plain(comment).startsWith(plain(printed)) || plain(printed) === \'\') {',
+    '    console.error(`example line ${line}: printed ${JSON.stringify(printed)}, but its comment says ${JSON.stringify(comment)}`);',
+    '    process.exitCode = 1;',
+    '  }',
+    '};',
+  ];
+  return `${helper.join(' ')}\n${lines.join('\n')}`;
+}
