@@ -92,7 +92,9 @@ export function createTimeline() {
     if (event.kind === 'Pool') return addPool(event, at);
     if ((event.type === 'start' || event.type === 'exit') && typeof event.name === 'string') {
       if (typeof event.ident === 'number' && event.ident !== event.id) aliases.set(event.ident, event.id);
-      const child = lane(event.id, event.kind === 'Process' && typeof event.pid === 'number' ? `${event.name} (pid ${event.pid})` : event.name);
+      const name = event.kind === 'Process' && typeof event.pid === 'number' ? `${event.name} (pid ${event.pid})` : event.name;
+      // The start names the lane; an exit only names one it never saw start.
+      const child = event.type === 'start' || !lanes.has(aliases.get(event.id) ?? event.id) ? lane(event.id, name) : lane(event.id);
       if (event.type === 'start') open(child, 'running', at);
       else for (const kind of Object.keys(child.open)) close(child, kind, at);
       mark(here(), event, at, `${event.type} ${event.name}`);
@@ -181,9 +183,20 @@ export function createTimeline() {
     });
   }
 
+  // Plain data of the lanes, times relative to the start: what the tests look at.
+  function snapshot() {
+    return [...lanes.values()].map((row) => ({
+      key: row.key,
+      label: row.label,
+      spans: row.spans.map((span) => ({ kind: span.kind, from: span.from - t0, to: span.to === undefined ? undefined : span.to - t0, text: span.text })),
+      marks: row.marks.map((m) => ({ type: m.type, at: m.at - t0, text: m.text })),
+    }));
+  }
+
   return {
     add,
     render,
+    snapshot,
     get laneCount() { return lanes.size; },
     get truncated() { return truncated; },
     get started() { return t0 !== undefined; },

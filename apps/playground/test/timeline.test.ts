@@ -1,0 +1,92 @@
+// The page's timeline model (web/timeline.js), fed with the trace of real runs and, for
+// the cases no program produces on demand, with events shaped as the packages publish them.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createTimeline } from '../web/timeline.js';
+import { findProgram, type ProgramInfo } from '../src/programs.js';
+import { startRun, type RunMessage } from '../src/runner.js';
+
+async function traceOf(program: ProgramInfo): Promise<{ events: Record<string, unknown>[]; stdout: string; code: number | null }> {
+  const events: Record<string, unknown>[] = [];
+  let stdout = '';
+  let code: number | null = null;
+  const run = startRun(program, (message: RunMessage) => {
+    if (message.type === 'trace') events.push(...message.events);
+    else if (message.type === 'stdout') stdout += message.text;
+    else if (message.type === 'exit') code = message.code;
+  });
+  await run.done;
+  return { events, stdout, code };
+}
+
+describe('the timeline of real runs', () => {
+  it('draws a Condition wait as a waiting span named after the condition', async () => {
+    const path = fileURLToPath(new URL('./fixtures/condition-wait.ts', import.meta.url));
+    const { events, stdout, code } = await traceOf({ name: 'condition-wait', title: '', summary: '', python: '', path });
+    expect(code).toBe(0);
+    expect(stdout).toContain('woken');
+    const timeline = createTimeline();
+    for (const event of events) timeline.add(event);
+    const lanes = timeline.snapshot();
+    const waiter = lanes.find((lane) => lane.label === 'waiter')!;
+    expect(waiter).toBeDefined();
+    const waits = waiter.spans.filter((span) => span.kind === 'waiting');
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    expect(waits[0]!.text).toBe("waiting on Condition 'ready'");
+    // The main thread slept 800 ms before notifying: the wait lasted until then.
+    const last = waits.at(-1)!;
+    expect(last.to! - waits[0]!.from).toBeGreaterThan(300);
+    const main = lanes.find((lane) => lane.label === 'MainThread')!;
+    expect(main.marks.some((m) => m.type === 'notify' && m.text === "notify Condition 'ready'")).toBe(true);
+    expect(main.spans.some((span) => span.kind === 'sleeping' && span.to! - span.from >= 700)).toBe(true);
+    // Every span is closed once the program ended.
+    for (const lane of lanes) for (const span of lane.spans) expect(span.to).toBeDefined();
+  });
+
+  it('gives the unsynchronised counter a lane per thread and no lock marks', async () => {
+    const { events, code } = await traceOf(findProgram('counter-race')!);
+    expect(code).toBe(0);
+    const timeline = createTimeline();
+    for (const event of events) timeline.add(event);
+    const lanes = timeline.snapshot();
+    expect(lanes.map((lane) => lane.label)).toEqual(['MainThread', 'Thread-1', 'Thread-2', 'Thread-3', 'Thread-4']);
+    for (const lane of lanes.slice(1)) {
+      expect(lane.spans).toHaveLength(1);
+      expect(lane.spans[0]!.kind).toBe('running');
+    }
+  });
+});
+
+describe('the timeline model', () => {
+  const at = 1_000_000;
+  it('puts a process\'s own threads on its lane and keeps pool worker names', () => {
+    const timeline = createTimeline();
+    timeline.add({ type: 'begin', kind: 'Program', id: 0, thread: 1, at, name: 'MainThread' });
+    timeline.add({ type: 'start', kind: 'Process', id: 4242, ident: 65537, thread: 1, at: at + 10, name: 'Process-1', pid: 4242 });
+    timeline.add({ type: 'sleep', kind: 'time', id: 0, thread: 65537, at: at + 20, ms: 5 });
+    timeline.add({ type: 'awake', kind: 'time', id: 0, thread: 65537, at: at + 25 });
+    timeline.add({ type: 'start', kind: 'Pool', id: 1, thread: 1, at: at + 30, worker: 1, workerKind: 'process' });
+    timeline.add({ type: 'put', kind: 'Pool', id: 1, thread: 1, at: at + 31, worker: 1, tasks: 2 });
+    timeline.add({ type: 'get', kind: 'Pool', id: 1, thread: 1, at: at + 41, worker: 1, tasks: 2 });
+    timeline.add({ type: 'exit', kind: 'Process', id: 4242, thread: 1, at: at + 50, name: 'Process-1' });
+    timeline.add({ type: 'end', kind: 'Program', id: 0, thread: 1, at: at + 60 });
+    const lanes = timeline.snapshot();
+    expect(lanes.map((lane) => lane.label)).toEqual(['MainThread', 'Process-1 (pid 4242)', 'Pool worker 1 (process)']);
+    expect(lanes[1]!.spans.map((span) => [span.kind, span.from, span.to])).toEqual([['running', 10, 50], ['sleeping', 20, 25]]);
+    expect(lanes[2]!.spans.map((span) => [span.kind, span.from, span.to])).toEqual([['running', 30, 60], ['busy', 31, 41]]);
+    expect(lanes[2]!.marks.map((m) => m.type)).toEqual(['put', 'get']);
+  });
+
+  it('closes a wait at the thread\'s next event and names objects by their labels', () => {
+    const timeline = createTimeline();
+    timeline.add({ type: 'begin', kind: 'Program', id: 0, thread: 1, at, name: 'MainThread' });
+    timeline.add({ type: 'label', kind: '@conc/queue:Queue', id: 7, thread: 1, at, name: 'jobs' });
+    timeline.add({ type: 'wait', kind: '_Queue', id: 7, thread: 1, at: at + 5 });
+    timeline.add({ type: 'get', kind: '_Queue', id: 7, thread: 1, at: at + 9 });
+    timeline.add({ type: 'truncated', kind: 'Program', id: 0, thread: 1, at: at + 10 });
+    const [main] = timeline.snapshot();
+    expect(main!.spans.find((span) => span.kind === 'waiting')).toEqual({ kind: 'waiting', from: 5, to: 9, text: "waiting on Queue 'jobs'" });
+    expect(main!.marks).toEqual([{ type: 'get', at: 9, text: "get Queue 'jobs'" }]);
+    expect(timeline.truncated).toBe(true);
+  });
+});
