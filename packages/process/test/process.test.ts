@@ -329,7 +329,6 @@ describe('Process: daemons, output, tracing, module targets', () => {
   it('a non-daemon process keeps the parent alive; a daemon one is ended when the parent exits', async () => {
     const { stdout, code } = await runScript(`
       import { Process } from '@conc/process';
-      const marker = process.argv[2];
       const d = new Process({ daemon: true, target: () => {
         console.log('daemon pid ' + process.pid);
         setInterval(() => {}, 1000);

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const scratch = mkdtempSync(join(packageDir, 'test', 'fixtures', '.scratch-'));
+// Under node_modules: linters and type checks skip it, and `@conc/*` still resolve from there.
+mkdirSync(join(packageDir, 'node_modules'), { recursive: true });
+const scratch = mkdtempSync(join(packageDir, 'node_modules', '.conc-scripts-'));
 let count = 0;
 process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
