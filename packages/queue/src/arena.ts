@@ -61,19 +61,55 @@ export function align(n: number, to = 4): number {
 /** Items up to this size are copied out into a per-thread scratch buffer instead of a new one. */
 const SCRATCH_LIMIT = 64 * 1024;
 let scratch = new Uint8Array(4096);
+let scratchWords = new Uint32Array(scratch.buffer);
+/** Below this many bytes a word loop beats `set()` (which allocates a subarray first). */
+const WORD_COPY_LIMIT = 512;
 
 /**
  * Copies `length` bytes at `start` of `arena` out of shared memory. With `keep`, or for a
  * large item, into a buffer of their own; otherwise into this thread's scratch buffer, valid
  * until the next call (allocating a buffer per item made the garbage collector the main cost).
+ * `start` is 4-aligned and the record is padded to 4, so small items copy word by word.
  * @internal
  */
-export function copyOut(arena: Uint8Array, start: number, length: number, keep: boolean): Uint8Array {
-  if (keep || length > SCRATCH_LIMIT) return arena.slice(start, start + length);
-  if (length > scratch.length) scratch = new Uint8Array(SCRATCH_LIMIT);
-  const out = scratch.subarray(0, length);
-  // A short loop beats set() + subarray() for the small items that dominate.
-  if (length <= 64) for (let i = 0; i < length; i++) out[i] = arena[start + i]!;
-  else out.set(arena.subarray(start, start + length));
-  return out;
+export function copyOut(arena: Arena, start: number, length: number, keep: boolean): Uint8Array {
+  if (keep || length > SCRATCH_LIMIT) return arena.bytes.slice(start, start + length);
+  if (length > scratch.length) {
+    scratch = new Uint8Array(SCRATCH_LIMIT);
+    scratchWords = new Uint32Array(scratch.buffer);
+  }
+  if (length <= WORD_COPY_LIMIT) {
+    const words = arena.u32;
+    const from = start >>> 2;
+    for (let i = 0, n = (length + 3) >>> 2; i < n; i++) scratchWords[i] = words[from + i]!;
+  } else scratch.set(arena.bytes.subarray(start, start + length));
+  return scratch.subarray(0, length);
+}
+
+let sourceBuffer: ArrayBufferLike | undefined;
+let sourceWords: Uint32Array | undefined;
+
+/**
+ * Copies `bytes` into `arena` at `at` (4-aligned, with room padded to 4). Small items sitting
+ * 4-aligned in their buffer (the codec's scratch) copy word by word.
+ * @internal
+ */
+export function copyIn(arena: Arena, at: number, bytes: Uint8Array): void {
+  const length = bytes.length;
+  const offset = bytes.byteOffset;
+  if (length <= WORD_COPY_LIMIT && (offset & 3) === 0 && !(bytes.buffer instanceof SharedArrayBuffer)) {
+    if (bytes.buffer !== sourceBuffer) {
+      sourceBuffer = bytes.buffer;
+      sourceWords = new Uint32Array(sourceBuffer, 0, sourceBuffer.byteLength >>> 2);
+    }
+    const from = offset >>> 2;
+    const n = (length + 3) >>> 2;
+    if (from + n <= sourceWords!.length) {
+      const words = arena.u32;
+      const to = at >>> 2;
+      for (let i = 0; i < n; i++) words[to + i] = sourceWords![from + i]!;
+      return;
+    }
+  }
+  arena.bytes.set(bytes, at);
 }

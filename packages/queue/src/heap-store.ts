@@ -74,13 +74,13 @@ export class HeapStore implements Store {
 
   pop(keep: boolean): Uint8Array {
     const c = this.#control;
-    const { bytes: arena, u32 } = this.#memory.arena;
+    const { u32 } = this.#memory.arena;
     const heap = this.#memory.index!.u32;
     const root = heap[0]!;
     const keyBytes = u32[(root >>> 2) + 1]!;
     const length = u32[(root >>> 2) + 2]!;
     const itemAt = root + RECORD_HEADER + align(keyBytes);
-    const out = copyOut(arena, itemAt, length, keep);
+    const out = copyOut(this.#memory.arena, itemAt, length, keep);
     u32[root >>> 2] = DEAD;
     const n = c[Word.HeapLength]! - 1;
     c[Word.HeapLength] = n;

@@ -165,10 +165,19 @@ export class QueueCore implements StoreMemory {
     this.#lockSync();
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      let spun = false;
       while (this.#isFull()) {
         const left = remaining(deadline);
         if (left === 0) throw new FullError('put: the queue is full');
-        this.notFull.waitSync(left === Infinity ? undefined : left);
+        if (!spun) {
+          spun = true;
+          this.lock.release();
+          try {
+            this.#spinForRoom();
+          } finally {
+            this.#lockSync();
+          }
+        } else this.notFull.waitSync(left === Infinity ? undefined : left);
         if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       }
       this.#push(bytes, key, tasks);
@@ -224,6 +233,14 @@ export class QueueCore implements StoreMemory {
     Atomics.store(this.i32, Word.Count, this.i32[Word.Count]! - 1);
     this.notFull.notify();
     return bytes;
+  }
+
+  /** Spins briefly, without the lock, for a consumer to make room. */
+  #spinForRoom(): void {
+    const max = this.control[Word.MaxSize]!;
+    for (let i = 0; i < SPINS; i++) {
+      if (Atomics.load(this.i32, Word.Count) < max || this.isShutDown()) return;
+    }
   }
 
   /**

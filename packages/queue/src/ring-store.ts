@@ -1,4 +1,4 @@
-import { align, copyOut, largerArena } from './arena.js';
+import { align, copyIn, copyOut, largerArena } from './arena.js';
 import { Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
@@ -54,7 +54,7 @@ export class RingStore implements Store {
       ({ bytes: arena, u32 } = this.#memory.arena);
     }
     u32[at >>> 2] = bytes.length;
-    arena.set(bytes, at + 4);
+    copyIn(this.#memory.arena, at + 4, bytes);
     c[Word.Tail] = at + size;
     c[Word.Used] = used + size;
   }
@@ -92,7 +92,7 @@ export class RingStore implements Store {
     }
     const length = u32[head >>> 2]!;
     const start = head + 4;
-    const out = copyOut(arena, start, length, keep);
+    const out = copyOut(this.#memory.arena, start, length, keep);
     const size = 4 + align(length);
     c[Word.Head] = head + size;
     c[Word.Used] = used - size;

@@ -33,12 +33,12 @@ export class StackStore implements Store {
 
   pop(keep: boolean): Uint8Array {
     const c = this.#control;
-    const { bytes: arena, u32 } = this.#memory.arena;
+    const { u32 } = this.#memory.arena;
     const top = c[Word.Tail]!;
     const length = u32[(top - 4) >>> 2]!;
     const start = top - 4 - align(length);
     c[Word.Tail] = start;
-    return copyOut(arena, start, length, keep);
+    return copyOut(this.#memory.arena, start, length, keep);
   }
 
   clear(): void {
