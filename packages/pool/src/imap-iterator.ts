@@ -52,6 +52,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #wakeConsumer: (() => void) | undefined;
   #wakeFeeder: (() => void) | undefined;
   #chain: Promise<unknown> = Promise.resolve();
+  /** Calls of `next()`/`return()` not finished yet: while there are none, a ready value skips the chain. */
+  #calls = 0;
 
   constructor(host: ImapHost, source: Iterator<unknown> | AsyncIterator<unknown>, sourceIsAsync: boolean, chunksize: number, window: number, ordered: boolean) {
     this.#host = host;
@@ -72,18 +74,49 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   next(): Promise<IteratorResult<R>> {
+    if (this.#calls === 0) {
+      const ready = this.#take();
+      if (ready) return Promise.resolve(ready);
+    }
+    this.#calls++;
     const step = this.#chain.then(() => this.#next());
-    this.#chain = step.then(noop, noop);
+    this.#chain = step.then(this.#callDone, this.#callDone);
     return step;
+  }
+
+  readonly #callDone = (): void => {
+    this.#calls--;
+  };
+
+  /** The next value when one is ready now (the fast path of `next()`). */
+  #take(): IteratorResult<R> | undefined {
+    if (this.#bufferHead >= this.#buffer.length) {
+      if (this.#finished || this.#failure) return undefined;
+      const chunk = this.#ordered ? this.#chunks.get(this.#consumed) : this.#ready[0];
+      if (!chunk?.settled || chunk.failed) return undefined;
+      this.#consume(chunk);
+    }
+    return this.#bufferHead < this.#buffer.length ? { done: false, value: this.#buffer[this.#bufferHead++] as R } : undefined;
+  }
+
+  #consume(chunk: Chunk): void {
+    if (!this.#ordered) this.#ready.shift();
+    this.#chunks.delete(chunk.index);
+    this.#consumed++;
+    // Refill in bulk, once half the window is free, rather than one chunk at a time.
+    if (this.#submitted - this.#consumed <= this.#window >> 1) this.#wakeFeeder?.();
+    this.#buffer = chunk.result as unknown[];
+    this.#bufferHead = 0;
   }
 
   /** Leaving the loop: stops pulling the input, drops the chunks not yet run. */
   return(value?: unknown): Promise<IteratorResult<R>> {
+    this.#calls++;
     const step = this.#chain.then(async () => {
       await this.#finish();
       return { done: true, value: value as R } as IteratorResult<R>;
     });
-    this.#chain = step.then(noop, noop);
+    this.#chain = step.then(this.#callDone, this.#callDone);
     return step;
   }
 
@@ -143,7 +176,9 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       chunk.failed = failed;
       chunk.result = result;
       if (!this.#ordered) this.#ready.push(chunk);
-      this.#wake();
+      const consumer = this.#wakeConsumer;
+      this.#wakeConsumer = undefined;
+      consumer?.();
     });
   }
 
@@ -156,17 +191,13 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
         await this.#finish();
         throw error;
       }
-      const chunk = this.#ordered ? this.#chunks.get(this.#consumed) : this.#ready.shift();
+      const chunk = this.#ordered ? this.#chunks.get(this.#consumed) : this.#ready[0];
       if (chunk?.settled) {
-        this.#chunks.delete(chunk.index);
-        this.#consumed++;
-        this.#wakeFeeder?.();
         if (chunk.failed) {
           await this.#finish();
           throw chunk.result;
         }
-        this.#buffer = chunk.result as unknown[];
-        this.#bufferHead = 0;
+        this.#consume(chunk);
         continue;
       }
       if (!this.#feeding && this.#sourceDone && this.#submitted === this.#consumed) {

@@ -522,7 +522,9 @@ export class Pool implements AsyncDisposable {
   #batchSize(): number {
     const guided = Math.ceil(this.#queued / (this.#slots.length * 4));
     const cap = this.#unitMs < 0 ? 1 : Math.min(MAX_BATCH, Math.max(1, Math.floor(BATCH_MS / Math.max(this.#unitMs, 1e-6))));
-    return Math.max(1, Math.min(guided, cap));
+    // Guided (shrinking) batches balance the tail; below a quarter of the time budget the tail
+    // costs less than the messages that smaller batches would take.
+    return Math.max(1, Math.min(cap, Math.max(guided, Math.ceil(cap / 4))));
   }
 
   #pump(): void {
