@@ -50,6 +50,16 @@ describe('Barrier (lock_tests.py BarrierTests)', () => {
     expect(b.nWaiting).toBe(0);
   });
 
+  it('10 parties (test_barrier_10)', async () => {
+    const b = new Barrier(10);
+    const results = await inThreads(10, async (a: BOnly, i) => {
+      const out: number[] = [];
+      for (let r = 0; r < 3; r++) out.push(i % 2 ? a.b.waitSync(30_000) : await a.b.wait(30_000));
+      return out;
+    }, { b });
+    for (let r = 0; r < 3; r++) expect(results.map((x) => x[r]).sort((x, y) => x! - y!)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('runs the action once per round, in the last thread, before anyone is released', async () => {
     const b = new Barrier(3, {
       action: () => {

@@ -31,6 +31,23 @@ describe('Semaphore (lock_tests.py SemaphoreTests)', () => {
     await expect(sem.acquire(-1)).rejects.toThrow(RangeError);
   });
 
+  it('a plain Semaphore may be released without an acquire (test_release_unacquired)', () => {
+    const sem = new Semaphore(0);
+    sem.release();
+    sem.release(3);
+    expect(sem.value).toBe(4);
+  });
+
+  it('try-acquire in other threads while the permits are taken (test_try_acquire_contended)', async () => {
+    const sem = new Semaphore(4);
+    for (let i = 0; i < 4; i++) expect(sem.acquireSync({ blocking: false })).toBe(true);
+    const tries = await inThreads(3, (a: { sem: Semaphore }) => a.sem.acquireSync({ blocking: false }), { sem });
+    expect(tries).toEqual([false, false, false]);
+    sem.release();
+    expect(await start((a: { sem: Semaphore }) => a.sem.acquireSync({ blocking: false }), { sem }).result).toBe(true);
+    expect(sem.value).toBe(0);
+  });
+
   it('contended acquire: waiters in other threads proceed one per release', async () => {
     const sem = new Semaphore(0);
     const passed = new Int32Array(new SharedArrayBuffer(4));
