@@ -14,6 +14,7 @@ const staticFiles: Record<string, string> = {
   '/': 'index.html',
   '/app.js': 'app.js',
   '/timeline.js': 'timeline.js',
+  '/highlight.js': 'highlight.js',
   '/style.css': 'style.css',
 };
 const contentTypes: Record<string, string> = {

@@ -1,6 +1,7 @@
 // The playground page: lists the programs, shows the chosen one, runs it on the server
 // (Server-Sent Events bring its output and trace events) and draws the timeline live.
 import { createTimeline } from './timeline.js';
+import { highlight } from './highlight.js';
 
 const $ = (id) => document.getElementById(id);
 const nav = $('programs');
@@ -44,8 +45,8 @@ async function choose(name) {
   for (const button of nav.querySelectorAll('button')) button.setAttribute('aria-current', String(button.dataset.program === name));
   $('title').textContent = program.title;
   $('summary').textContent = program.summary;
-  $('source').textContent = program.source;
-  $('python').textContent = program.python || '(no Python counterpart)';
+  highlight($('source'), program.source, 'ts');
+  highlight($('python'), program.python || '# no Python counterpart', 'python');
   output.replaceChildren();
   svg.replaceChildren();
   $('timeline-note').textContent = '';
