@@ -81,6 +81,47 @@ describe('finding the blocks', () => {
   });
 });
 
+// Types rot too: every block must also type-check (strict, as users' code would be), in one
+// TypeScript program over all of them.
+function typeErrors(examples: Example[]): string[] {
+  const dir = join(scratch, `typecheck-${++count}`);
+  mkdirSync(dir);
+  const files = examples.map((example, index) => {
+    const file = join(dir, `example-${index}.ts`);
+    writeFileSync(file, `${example.code}\nexport {};\n`);
+    return file;
+  });
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2024.d.ts', 'lib.esnext.disposable.d.ts'],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: ['node'],
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const index = d.file ? files.indexOf(d.file.fileName) : -1;
+    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
+    const where = index >= 0 ? `${examples[index]!.where} (line ${line} of the block)` : (d.file?.fileName ?? 'options');
+    return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+}
+
+describe('the examples type-check', () => {
+  it('reports a type error with the block and line where it is', () => {
+    const bad = { where: 'docs/x.md:3', about: 'x', code: "import { Lock } from '@conc/sync';\nconst held: string = new Lock().locked();" };
+    const errors = typeErrors([bad]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^docs\/x\.md:3 \(line 2 of the block\): Type 'boolean' is not assignable to type 'string'/);
+  });
+
+  it('every ts block of the guides and the TSDoc compiles under strict TypeScript', () => {
+    expect(typeErrors([...guideExamples(root), ...tsdocExamples(root)])).toEqual([]);
+  });
+});
+
 describe('the ts blocks of the guides run', () => {
   check(guideExamples(root));
 });
