@@ -102,7 +102,7 @@ export function currentProcess(): Process {
  * @example
  * ```ts
  * import { parentProcess } from '@conc/process';
- * console.log(parentProcess()); // null in the main process
+ * console.log(parentProcess()); // null
  * ```
  */
 export function parentProcess(): Process | null {

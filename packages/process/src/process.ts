@@ -45,7 +45,10 @@ export const processInternals = {
  * @example
  * ```ts
  * import { Process } from '@conc/process';
- * const p = new Process({ target: (who: string) => console.log(`hello, ${who}`), args: ['bob'] });
+ * const greet = (who: string) => {
+ *   console.log(`hello, ${who}`); // hello, bob
+ * };
+ * const p = new Process({ target: greet, args: ['bob'] });
  * p.start();
  * await p.join();
  * console.log(p.exitCode); // 0

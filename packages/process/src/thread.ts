@@ -47,7 +47,10 @@ export function liveThreads(): Thread[] {
  * @example
  * ```ts
  * import { Thread } from '@conc/process';
- * const t = new Thread({ target: (who: string) => console.log(`hello, ${who}`), args: ['world'] });
+ * const greet = (who: string) => {
+ *   console.log(`hello, ${who}`); // hello, world
+ * };
+ * const t = new Thread({ target: greet, args: ['world'] });
  * t.start();
  * console.log(await t.join(10_000)); // true
  * ```

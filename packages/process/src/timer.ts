@@ -12,9 +12,14 @@ import { Thread, delaySymbol } from './thread.js';
  * @example
  * ```ts
  * import { Timer } from '@conc/process';
- * const t = new Timer(50, () => console.log('hello, world'));
+ * const hello = () => {
+ *   console.log('hello, world'); // hello, world
+ * };
+ * const t = new Timer(50, hello);
  * t.start(); // after 50 ms, "hello, world" is printed
  * await t.join();
+ * t.cancel(); // too late: it ran
+ * console.log(t.isAlive()); // false
  * ```
  */
 export class Timer extends Thread {
