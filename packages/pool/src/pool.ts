@@ -113,7 +113,8 @@ export class Pool implements AsyncDisposable {
   #queued = 0;
   #outstanding = 0;
   #pumpScheduled = false;
-  #unitMs = -1;
+  /** Average run time of a task (ms), by target id; -1 (absent) until measured. */
+  readonly #unitMs: number[] = [];
   readonly #targetIds = new WeakMap<Fn, number>();
   readonly #targetKeys = new Map<string, number>();
   readonly #targets = new Map<number, TargetDescriptor>();
@@ -359,6 +360,7 @@ export class Pool implements AsyncDisposable {
       mode,
       payload,
       shared,
+      suspect: false,
       bytes: Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0,
       state: 'queued',
       finish: (failed, result) => {
@@ -519,25 +521,43 @@ export class Pool implements AsyncDisposable {
     if (traceChannel.hasSubscribers) trace('start', 'Pool', this.#id, { worker: slot.id, workerKind: this.kind });
   }
 
-  #batchSize(): number {
-    const guided = Math.ceil(this.#queued / (this.#slots.length * 4));
-    const cap = this.#unitMs < 0 ? 1 : Math.min(MAX_BATCH, Math.max(1, Math.floor(BATCH_MS / Math.max(this.#unitMs, 1e-6))));
-    // Guided (shrinking) batches balance the tail; below a quarter of the time budget the tail
-    // costs less than the messages that smaller batches would take.
-    return Math.max(1, Math.min(cap, Math.max(guided, Math.ceil(cap / 4))));
+  /** The next queued unit, skipping the settled ones. */
+  #head(): Unit | undefined {
+    while (this.#queueHead < this.#queue.length) {
+      const unit = this.#queue[this.#queueHead]!;
+      if (unit.state === 'queued') return unit;
+      this.#queueHead++;
+    }
+    return undefined;
+  }
+
+  #batchSize(ms: number): number {
+    if (ms < 0) return 1;
+    const workers = this.#slots.length;
+    const guided = Math.ceil(this.#queued / (workers * 4));
+    const cap = Math.min(MAX_BATCH, Math.max(1, Math.floor(BATCH_MS / Math.max(ms, 1e-6))));
+    // Guided (shrinking) batches balance the tail; while every worker can get a quarter of the
+    // time budget, the tail costs less than the messages that smaller batches would take.
+    const floor = Math.min(Math.ceil(cap / 4), Math.floor(this.#queued / workers));
+    return Math.max(1, Math.min(cap, Math.max(guided, floor)));
   }
 
   #pump(): void {
     if (this.#state === 'terminated' || this.#broken) return;
-    const pipeline = this.#unitMs < 0 || this.#unitMs > LONG_TASK_MS ? 1 : PIPELINE;
     let sent = true;
     while (sent && this.#queued > 0) {
       sent = false;
       const count = this.#slots.length;
       for (let k = 0; k < count && this.#queued > 0; k++) {
         const slot = this.#slots[(this.#rotate + k) % count]!;
-        if (slot.stopping || slot.exited || slot.quota <= 0 || slot.batchSizes.length >= pipeline) continue;
-        if (this.#sendBatch(slot, Math.min(this.#batchSize(), slot.quota))) sent = true;
+        if (slot.stopping || slot.exited || slot.quota <= 0 || slot.batchSizes.length >= PIPELINE) continue;
+        const head = this.#head();
+        if (!head) break;
+        const ms = this.#unitMs[head.fnId] ?? -1;
+        // Not pipelined: long tasks, tasks not measured yet, and suspects of a crash (alone).
+        const alone = head.suspect || slot.batchSizes.length > 0 && this.#inFlightSuspect(slot);
+        if (slot.batchSizes.length > 0 && (alone || ms < 0 || ms > LONG_TASK_MS)) continue;
+        if (this.#sendBatch(slot, head.suspect ? 1 : Math.min(this.#batchSize(ms), slot.quota))) sent = true;
       }
       this.#rotate = (this.#rotate + 1) % Math.max(1, count);
     }
@@ -562,7 +582,7 @@ export class Pool implements AsyncDisposable {
         continue;
       }
       // Big arguments go a few at a time: one huge message serialises while workers idle.
-      if (units.length > 0 && bytes + unit.bytes > BATCH_BYTES) break;
+      if (units.length > 0 && (bytes + unit.bytes > BATCH_BYTES || unit.suspect)) break;
       bytes += unit.bytes;
       this.#queueHead++;
       unit.state = 'sent';
@@ -603,6 +623,11 @@ export class Pool implements AsyncDisposable {
     return true;
   }
 
+  #inFlightSuspect(slot: WorkerSlot): boolean {
+    for (let i = slot.inFlightHead; i < slot.inFlight.length; i++) if (slot.inFlight[i]!.suspect) return true;
+    return false;
+  }
+
   #onReply(slot: WorkerSlot, reply: ReplyMessage): void {
     const count = reply.values.length;
     const units = slot.takeReported(count);
@@ -616,7 +641,14 @@ export class Pool implements AsyncDisposable {
       else unit.finish(false, values[i]);
     }
     const perUnit = reply.busy / Math.max(1, count);
-    this.#unitMs = this.#unitMs < 0 ? perUnit : this.#unitMs * 0.7 + perUnit * 0.3;
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      const fnId = units[i]!.fnId;
+      if (fnId === last) continue;
+      last = fnId;
+      const before = this.#unitMs[fnId];
+      this.#unitMs[fnId] = before === undefined ? perUnit : before * 0.7 + perUnit * 0.3;
+    }
     if (traceChannel.hasSubscribers) trace('get', 'Pool', this.#id, { worker: slot.id, tasks: count });
     if (slot.quota <= 0 && slot.pendingCount === 0 && !slot.stopping) void slot.stop();
     this.#pump();
@@ -637,7 +669,12 @@ export class Pool implements AsyncDisposable {
         else again.push(unit);
       }
       // Units that had not run (or whose results were lost with the worker) run again elsewhere.
-      for (const unit of again) unit.state = 'queued';
+      // When the worker could not tell which one was running (a process), each runs alone, so
+      // that the one that kills its worker again is the one blamed.
+      for (const unit of again) {
+        unit.state = 'queued';
+        if (running === -2) unit.suspect = true;
+      }
       this.#queued += again.length;
       this.#queue.splice(this.#queueHead, 0, ...again);
       if (this.#state === 'running' || this.#outstanding > 0 || this.#iterators.size > 0) {

@@ -20,6 +20,8 @@ export interface Unit {
   mode: number;
   payload: unknown;
   shared: boolean;
+  /** Was in flight in a process worker that died: runs alone from now on. */
+  suspect: boolean;
   /** About how many bytes the payload clones to, counting only big values (buffers, long strings). */
   bytes: number;
   /** `queued` in the pool queue, `sent` to a worker, `done` settled (also when cancelled). */
@@ -137,14 +139,14 @@ export class WorkerSlot {
   }
 
   /**
-   * After a crash: which unreported unit was running (its index among the pending ones), or -1
-   * when the worker died between units. A process worker has no shared counters: the oldest
-   * unreported unit is taken as the one running.
+   * After a crash: which unreported unit was running (its index among the pending ones), -1
+   * when the worker died between units, -2 when it cannot tell (a process worker, which has no
+   * shared counters, with several units unreported; with one, that one was running).
    */
   runningIndex(): number {
     const pending = this.pendingCount;
     if (pending === 0) return -1;
-    if (!this.#progress) return 0;
+    if (!this.#progress) return pending === 1 ? 0 : -2;
     const started = Atomics.load(this.#progress, 0);
     const finished = Atomics.load(this.#progress, 1);
     if (started === finished) return -1;
