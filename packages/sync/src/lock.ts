@@ -74,6 +74,11 @@ export class Lock {
    * @throws TypeError/RangeError for bad options; the signal's reason when it is already aborted.
    */
   acquireSync(opts?: number | WaitOptions): boolean {
+    // The plain call on a free lock: one compare-and-swap.
+    if (opts === undefined && tryLock(this._i32, STATE)) {
+      if (traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
+      return true;
+    }
     const { deadline, signal } = parseWait(opts, 'Lock.acquireSync');
     if (signal?.aborted) throw signal.reason;
     const got = lockSync(this._i32, STATE, deadline);

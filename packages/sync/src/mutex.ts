@@ -86,6 +86,8 @@ function giveUp(i32: Int32Array, index: number): false {
 
 /** Releases the mutex; returns false when it was not held. @internal */
 export function unlock(i32: Int32Array, index: number): boolean {
+  // Uncontended: one compare-and-swap.
+  if (Atomics.compareExchange(i32, index, 1, 0) === 1) return true;
   for (;;) {
     const state = Atomics.load(i32, index);
     if (state === 0) return false;
