@@ -66,7 +66,18 @@ describe('the playground page', () => {
   });
 
   it('runs the traffic light: lanes for the light and the cars, set and clear drawn', async () => {
-    await runProgram('traffic-light');
+    await page.goto(url);
+    await page.click('nav button[data-program="traffic-light"]');
+    await page.waitForSelector('body[data-state="ready"]');
+    await page.click('#run');
+    // Drawn live: the lanes are there while the program still runs.
+    await page.waitForFunction(
+      () => document.body.dataset['state'] === 'running' && document.querySelectorAll('#timeline g.lane').length >= 3,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
+    expect(await page.getAttribute('body', 'data-exit-code')).toBe('0');
     const output = await page.textContent('#output');
     expect(output).toContain('red light');
     expect(output).toContain('[Tesla] arrived');
@@ -107,5 +118,19 @@ describe('the playground page', () => {
     await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
     expect(await page.textContent('#output')).toContain('everyone is in');
     expect(await laneLabels()).toEqual(expect.arrayContaining(['door', 'staff-1', 'staff-3']));
+  });
+});
+
+describe('the server', () => {
+  it('answers the program list and refuses unknown programs and paths', async () => {
+    const list = (await (await fetch(new URL('/api/programs', url))).json()) as { name: string }[];
+    expect(list.map((program) => program.name)).toContain('pool-apply-async');
+    const one = (await (await fetch(new URL('/api/programs/timer', url))).json()) as { source: string; python: string };
+    expect(one.source).toContain("import { Timer } from '@conc/process'");
+    expect(one.python).toContain('threading.Timer');
+    expect((await fetch(new URL('/api/programs/no-such', url))).status).toBe(404);
+    expect((await fetch(new URL('/api/run/..%2Fsrc%2Fmain', url))).status).toBe(404);
+    expect((await fetch(new URL('/nothing-here', url))).status).toBe(404);
+    expect(((await (await fetch(new URL('/api/stop/999', url), { method: 'POST' })).json()) as { stopped: boolean }).stopped).toBe(false);
   });
 });
