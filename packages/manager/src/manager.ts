@@ -141,7 +141,7 @@ export class Manager {
     } else {
       address = checkAddress(opts.address, 'Manager.start');
     }
-    const config: ServerConfig = { address, authkey: new Uint8Array(authkey), registry: Object.fromEntries(registry) };
+    const config: ServerConfig = { address, authkey: new Uint8Array(authkey), registry: Object.fromEntries(registry), privateDir };
     const cleanup = (): void => {
       if (privateDir) rmSync(privateDir, { recursive: true, force: true });
     };

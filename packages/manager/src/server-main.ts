@@ -4,6 +4,7 @@
  * so the authkey never shows in the process list).
  * @internal
  */
+import { rmSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '@conc/core/internal';
 import { ManagerServer, type ServerConfig } from './server/server.js';
@@ -29,9 +30,15 @@ if (parentPort) {
     });
   });
 } else if (process.send) {
-  // The parent going away (even killed) closes the IPC channel: the server goes with it.
-  process.on('disconnect', () => process.exit(0));
+  let privateDir: string | undefined;
+  // The parent going away (even killed) closes the IPC channel: the server goes with it, and
+  // removes the socket directory the parent can no longer remove.
+  process.on('disconnect', () => {
+    if (privateDir) rmSync(privateDir, { recursive: true, force: true });
+    process.exit(0);
+  });
   process.once('message', (config: ServerConfig) => {
+    privateDir = config.privateDir;
     serve(config, (message) => process.send?.(message), (stop) => {
       process.on('message', (message: Control) => {
         if (message.type === 'shutdown') void stop().then(() => process.exit(0));

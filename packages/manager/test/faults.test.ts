@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ConcError, Manager, TimeoutError } from '@conc/manager';
+import { BrokenBarrierError, ConcError, Manager, TimeoutError } from '@conc/manager';
 import { exited, message, startClient, within } from './helpers.js';
 
 Manager.register('Bomb', { module: new URL('./fixtures/counter.mjs', import.meta.url), export: 'Bomb' });
@@ -25,7 +28,46 @@ describe.each(['thread', 'process'] as const)('the server dies (kind %s)', (kind
   });
 });
 
+test('a process server ends with the program that started it, even when that one is killed', async () => {
+  const parent = spawn(process.execPath, [new URL('./fixtures/start-and-hang.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    parent.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    parent.once('exit', (code) => reject(new Error(`the program exited (${code}) before printing`)));
+  });
+  const { address, authkey } = JSON.parse(line) as { address: Manager['address']; authkey: string };
+  const client = await Manager.connect({ address, authkey: Buffer.from(authkey, 'hex') });
+  const d = await client.dict({ alive: true });
+  expect(await d.get('alive')).toBe(true);
+  parent.kill('SIGKILL');
+  // The server notices its parent's IPC channel closing and exits: the client's calls fail.
+  await expect(within(new Promise((resolve) => {
+    const poll = (): void => void d.get('alive').then(() => setTimeout(poll, 50), resolve);
+    poll();
+  }), 20_000, 'the orphaned server')).resolves.toBeInstanceOf(ConcError);
+  await client.close();
+  if ('path' in address) {
+    const gone = dirname(address.path);
+    for (let i = 0; i < 100 && existsSync(gone); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(gone)).toBe(false);
+  }
+});
+
 describe('clients die', () => {
+  test('a barrier party that disconnects breaks the barrier instead of leaving the others stuck', async () => {
+    await using manager = await Manager.start();
+    const barrier = await manager.barrier(2);
+    const worker = startClient('barrier-wait', { barrier });
+    await message(worker, (m) => m === 'waiting');
+    while ((await barrier.nWaiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await worker.terminate();
+    while (!(await barrier.broken())) await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect(barrier.wait()).rejects.toThrow(BrokenBarrierError);
+  });
+
   test('a client thread dying mid-call does not disturb the server or take an item', async () => {
     await using manager = await Manager.start();
     const queue = await manager.queue<number>();

@@ -18,6 +18,8 @@ export interface ServerConfig {
   authkey: Uint8Array;
   /** Custom types: typeid → module URL and export name. */
   registry: Record<string, { module: string; export: string }>;
+  /** The private directory of the default socket, removed by a process server left orphaned. */
+  privateDir?: string;
 }
 
 /** How long a connection may take to authenticate before it is dropped. */
@@ -131,7 +133,7 @@ export class ManagerServer {
 
   private drop(client: ServerClient): void {
     this.clients.delete(client);
-    for (const waiter of [...client.waiters]) waiter.remove();
+    for (const waiter of [...client.waiters]) waiter.drop();
     for (const lock of [...client.held]) lock.dropHolder(client);
   }
 

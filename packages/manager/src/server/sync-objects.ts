@@ -221,7 +221,8 @@ export class ServerBarrier extends ServerObject {
         this.breakIt();
         throw new BrokenBarrierError('barrier.wait: timed out, the barrier is now broken');
       },
-      { onCancel: () => this.breakIt() },
+      // A party that gives up or goes away would leave the others waiting for ever: break it.
+      { onCancel: () => this.breakIt(), onDrop: () => this.breakIt() },
     );
   }
 

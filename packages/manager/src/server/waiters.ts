@@ -32,6 +32,8 @@ export interface Waiter {
   settle(outcome: { value: unknown } | { error: unknown }): void;
   cancel(): void;
   remove(): void;
+  /** Its client disconnected: removed without a reply. */
+  drop(): void;
 }
 
 /** A FIFO of waiters on one object. @internal */
@@ -51,7 +53,7 @@ export class WaitList {
     timeout: number,
     attempt: () => { value: T } | undefined,
     onTimeout: () => T,
-    options: { cancellable?: boolean; onCancel?: () => void } = {},
+    options: { cancellable?: boolean; onCancel?: () => void; onDrop?: () => void } = {},
   ): T | Promise<T> {
     const now = attempt();
     if (now) return now.value;
@@ -72,6 +74,10 @@ export class WaitList {
         cancel: () => {
           waiter.settle({ error: new Cancelled() });
           options.onCancel?.();
+        },
+        drop: () => {
+          waiter.remove();
+          options.onDrop?.();
         },
         remove: () => {
           if (timer !== undefined) clearTimeout(timer);
