@@ -32,8 +32,7 @@ const MAX_LENGTH = 2 ** 30;
 export class SharedArray<T extends ValueType = ValueType> implements Iterable<ValueOf<T>> {
   /** @internal */
   readonly _block: SharedBlock;
-  /** The number of elements. */
-  readonly length: number;
+  private readonly _length: number;
   private readonly _type: ElementType;
   private readonly _access: ElementAccess;
   private readonly _lock: Lock | RLock | undefined;
@@ -66,10 +65,15 @@ export class SharedArray<T extends ValueType = ValueType> implements Iterable<Va
     const { block, fresh } = takeBlock(KIND, DATA + Math.max(8, length * resolved.bytes));
     this._block = block;
     this._type = resolved;
-    this.length = length;
+    this._length = length;
     this._access = elementAccess(resolved, block.buffer, block.byteOffset + DATA, length);
     if (fresh && checked) checked.forEach((v, i) => this._access.set(i, v));
     this._lock = resolveLock(options.lock, 'SharedArray');
+  }
+
+  /** The number of elements (a getter on the prototype, so that a process broker sees it). */
+  get length(): number {
+    return this._length;
   }
 
   /**
