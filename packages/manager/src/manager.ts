@@ -46,6 +46,13 @@ const registry = new Map<string, { module: string; export: string }>();
 const builtins = new Set(['dict', 'list', 'namespace', 'value', 'array', 'lock', 'rlock', 'semaphore', 'boundedSemaphore', 'event', 'condition', 'barrier', 'queue']);
 const serverEntry = new URL('./server-main.js', import.meta.url);
 
+// Socket directories of servers still running: a program that exits without shutting its
+// managers down leaves no directory behind.
+const leftBehind = new Set<string>();
+process.once('exit', () => {
+  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
+});
+
 interface Runner {
   stop(): Promise<void>;
 }
@@ -142,8 +149,11 @@ export class Manager {
       address = checkAddress(opts.address, 'Manager.start');
     }
     const config: ServerConfig = { address, authkey: new Uint8Array(authkey), registry: Object.fromEntries(registry), privateDir };
+    if (privateDir) leftBehind.add(privateDir);
     const cleanup = (): void => {
-      if (privateDir) rmSync(privateDir, { recursive: true, force: true });
+      if (!privateDir) return;
+      rmSync(privateDir, { recursive: true, force: true });
+      leftBehind.delete(privateDir);
     };
     let started: { address: ManagerAddress; stop(): Promise<void> };
     try {
