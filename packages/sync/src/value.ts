@@ -69,6 +69,10 @@ export class Value<T extends ValueType = ValueType> {
     return this._access.get(0) as ValueOf<T>;
   }
 
+  /**
+   * Writes the number atomically.
+   * @throws TypeError for a value of the wrong kind; RangeError for an integer out of range.
+   */
   set value(value: ValueOf<T> | number) {
     this._access.set(0, checkElement(this._type, value, 'Value.value'));
   }
