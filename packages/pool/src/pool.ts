@@ -12,6 +12,7 @@ import {
   typeName,
   type TargetDescriptor,
 } from '@conc/core/internal';
+import { handleFor } from '@conc/process/internal';
 import { AsyncResult, settleResult } from './async-result.js';
 import { ImapIterator, type ImapHost } from './imap-iterator.js';
 import { Mode, type BatchMessage, type ReplyMessage, type WorkerSetup } from './protocol.js';
@@ -142,8 +143,7 @@ export class Pool implements AsyncDisposable {
     const initializer = opts.initializer === undefined || opts.initializer === null ? undefined : describeTarget(opts.initializer, 'Pool: initializer');
     const initargs = opts.initargs ?? [];
     if (!Array.isArray(initargs)) throw new TypeError(`Pool: initargs must be an array of arguments, got ${typeName(initargs)}`);
-    const prepared = prepare(initargs, 'initargs');
-    if (prepared.shared && kind === 'process') throw processShared('initargs');
+    const prepared = prepareFor(kind, initargs, 'initargs');
     this.#setup = { initializer, initargs: prepared.value as unknown[], initShared: prepared.shared };
     this.#resourceLimits = opts.resourceLimits;
     for (let i = 0; i < this.processes; i++) this.#spawn();
@@ -179,8 +179,7 @@ export class Pool implements AsyncDisposable {
     const fnId = this.#targetId(fn, 'Pool.applyAsync');
     if (!Array.isArray(args)) throw new TypeError(`Pool.applyAsync: args must be an array of arguments, got ${typeName(args)}`);
     const { callback, errorCallback, signal } = checkApplyOptions(options);
-    const prepared = allPrimitive(args) ? { value: args, shared: false } : prepare(args, 'args');
-    if (prepared.shared && this.kind === 'process') throw processShared('args');
+    const prepared = allPrimitive(args) ? { value: args, shared: false } : prepareFor(this.kind, args, 'args');
     const result = new AsyncResult<Awaited<R>>();
     if (signal?.aborted) {
       settleResult(result, signal.reason, undefined, true, callback, errorCallback);
@@ -477,9 +476,7 @@ export class Pool implements AsyncDisposable {
       }
     }
     if (item === null || (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')) return { value: item, shared: false };
-    const prepared = prepare(item, `iterable[${index}]`);
-    if (prepared.shared && this.kind === 'process') throw processShared(`iterable[${index}]`);
-    return prepared;
+    return prepareFor(this.kind, item, `iterable[${index}]`);
   }
 
   #imap(what: string, fn: Target, iterable: Input<unknown>, chunksize: number | undefined, ordered: boolean): AsyncIterableIterator<unknown> {
@@ -796,8 +793,13 @@ function checkCallback(value: unknown, name: string, what: string): void {
   if (value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${name} must be a function, got ${typeName(value)}`);
 }
 
-function processShared(path: string): DataCloneError {
-  return new DataCloneError(path, "@conc objects (locks, queues, ...) cannot cross to a process pool's workers yet: use kind 'thread', or a Manager proxy");
+/**
+ * Prepares a value for a worker. For a process worker, each @conc object becomes a handle of
+ * @conc/process's broker, which serves it to the child over a socket (shared memory does not
+ * reach another process).
+ */
+function prepareFor(kind: 'thread' | 'process', value: unknown, path: string): { value: unknown; shared: boolean } {
+  return kind === 'process' ? prepare(value, path, { mapDescriptor: handleFor }) : prepare(value, path);
 }
 
 async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {

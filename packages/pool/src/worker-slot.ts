@@ -81,7 +81,10 @@ export class WorkerSlot {
       // After the listeners: adding a 'message' listener refs the port again.
       worker.unref();
     } else {
-      const child = fork(entry, [], { serialization: 'advanced', stdio: 'inherit' });
+      // Identities (RLock ownership through the broker) must differ across processes: core adds
+      // the thread id to this base; 2^20 ids per process, a random slot per child.
+      const identityBase = ((Math.floor(Math.random() * 2047) + 1) << 20) | 0;
+      const child = fork(entry, [], { serialization: 'advanced', stdio: 'inherit', env: { ...process.env, CONC_IDENTITY_BASE: String(identityBase) } });
       this.#child = child;
       child.on('message', (message: ReplyMessage | { initFailed: SerializedError } | { crashed: SerializedError }) => {
         if ('crashed' in message) this.#error ??= deserializeError(message.crashed);

@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataCloneError, Pool, RemoteError, StateError, WorkerCrashedError } from '@conc/pool';
+import { Lock, Value } from '@conc/sync';
+import { Queue } from '@conc/queue';
+import { Pool, RemoteError, StateError, WorkerCrashedError } from '@conc/pool';
 import { errorOf } from './helpers.js';
 
 const run = promisify(execFile);
@@ -64,9 +66,34 @@ describe("Pool({ kind: 'process' })", () => {
     expect(await pool.apply(sqr, [6])).toBe(36);
   });
 
-  it('@conc objects in the arguments are refused at the call (no broker yet)', () => {
-    const shareable = { [Symbol.for('@conc/core.toDescriptor')]: () => ({ kind: '@conc/sync:Lock' }) };
-    expect(() => pool.applyAsync(sqr, [shareable])).toThrow(DataCloneError);
+  it('a Lock and a Value in the arguments work in process workers (through the broker)', async () => {
+    const lock = new Lock();
+    const counter = new Value('i32', 0, { lock: false });
+    const add = (shared: { lock: Lock; counter: Value<'i32'> }, times: number) => {
+      for (let i = 0; i < times; i++) {
+        shared.lock.acquireSync();
+        const seen = shared.counter.value;
+        shared.counter.value = seen + 1;
+        shared.lock.release();
+      }
+      return times;
+    };
+    const done = await Promise.all(Array.from({ length: 4 }, () => pool.apply(add, [{ lock, counter }, 50])));
+    expect(done).toEqual([50, 50, 50, 50]);
+    expect(counter.value).toBe(200);
+    expect(lock.locked()).toBe(false);
+  });
+
+  it('a Queue in map items: process workers put, the main thread gets every item', async () => {
+    const queue = new Queue<number>();
+    const out = await pool.map(({ q, i }: { q: Queue<number>; i: number }) => {
+      q.putSync(i * 10);
+      return i;
+    }, Array.from({ length: 20 }, (_, i) => ({ q: queue, i })), 5);
+    expect(out).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const got: number[] = [];
+    for (let i = 0; i < 20; i++) got.push(await queue.get(10_000));
+    expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
   });
 
   it('terminate leaves no process alive', async () => {
