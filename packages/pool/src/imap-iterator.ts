@@ -242,4 +242,3 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 }
 
-function noop(): void {}
