@@ -164,14 +164,16 @@ export class Connection {
       this.state = 'open';
       this.settleReady();
     }
-    const result = this.reader.frames((body) => this.onReply(body));
+    const result = this.reader.frames(this.onReply);
     if (result === 'oversized') this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`));
   }
 
-  private onReply(body: Buffer): void {
+  private readonly body = new BodyReader();
+
+  private readonly onReply = (buffer: Buffer, start: number, end: number): void => {
     let id: number, status: number, payload: unknown;
     try {
-      const reader = new BodyReader(body);
+      const reader = this.body.reset(buffer, start, end);
       id = reader.u32();
       status = reader.u8();
       payload = reader.value();
@@ -195,7 +197,7 @@ export class Connection {
     } else {
       entry.reject(deserializeError(payload as SerializedError));
     }
-  }
+  };
 
   private finish(id: number, entry: Pending): void {
     this.pending.delete(id);

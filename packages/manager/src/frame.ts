@@ -17,6 +17,8 @@ export const MAX_FRAME_BYTES = 128 * 1024 * 1024;
  */
 export class ByteReader {
   private chunks: Buffer[] = [];
+  /** Bytes of `chunks[0]` already consumed. */
+  private head = 0;
   private buffered = 0;
 
   push(chunk: Buffer): void {
@@ -30,50 +32,53 @@ export class ByteReader {
 
   /** The first buffered byte, if any. */
   peek(): number | undefined {
-    return this.chunks[0]?.[0];
+    return this.buffered > 0 ? this.chunks[0]![this.head] : undefined;
   }
 
-  /** Takes exactly `n` bytes, or returns undefined when fewer are buffered. */
+  /** Takes exactly `n` bytes (a copy), or returns undefined when fewer are buffered. */
   take(n: number): Buffer | undefined {
     if (this.buffered < n) return undefined;
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length === n) {
-      this.chunks.shift();
-      out = first;
-    } else if (first.length > n) {
-      out = first.subarray(0, n);
-      this.chunks[0] = first.subarray(n);
-    } else {
-      const all = Buffer.concat(this.chunks, this.buffered);
-      out = all.subarray(0, n);
-      this.chunks = all.length > n ? [all.subarray(n)] : [];
-    }
-    this.buffered -= n;
+    this.merge(n);
+    const out = Buffer.from(this.chunks[0]!.subarray(this.head, this.head + n));
+    this.consume(n);
     return out;
   }
 
-  /** Peeks at a little-endian u32 at the front, or undefined when fewer than 4 bytes are buffered. */
-  private peekLength(): number | undefined {
-    if (this.buffered < 4) return undefined;
-    const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readUInt32LE(0);
-    const head = Buffer.concat(this.chunks, this.buffered).subarray(0, 4);
-    return head.readUInt32LE(0);
-  }
-
   /**
-   * Takes every complete frame buffered. Returns `'oversized'` (and stops) when a frame
-   * announces more than {@link MAX_FRAME_BYTES}.
+   * Hands every complete frame buffered to `onFrame` as a region of a buffer (no copy when the
+   * frame arrived in one chunk). Returns `'oversized'` (and stops) when a frame announces more
+   * than {@link MAX_FRAME_BYTES}.
    */
-  frames(onFrame: (body: Buffer) => void): 'ok' | 'oversized' {
+  frames(onFrame: (buffer: Buffer, start: number, end: number) => void): 'ok' | 'oversized' {
     for (;;) {
-      const length = this.peekLength();
-      if (length === undefined) return 'ok';
+      if (this.buffered < 4) return 'ok';
+      this.merge(4);
+      let first = this.chunks[0]!;
+      const length = first.readUInt32LE(this.head);
       if (length > MAX_FRAME_BYTES) return 'oversized';
       if (this.buffered < 4 + length) return 'ok';
-      this.take(4);
-      onFrame(this.take(length)!);
+      this.merge(4 + length);
+      first = this.chunks[0]!;
+      const start = this.head + 4;
+      this.consume(4 + length);
+      onFrame(first, start, start + length);
+    }
+  }
+
+  /** Makes the first `n` buffered bytes contiguous in `chunks[0]` (only when they are not). */
+  private merge(n: number): void {
+    if (this.chunks[0]!.length - this.head >= n) return;
+    const all = Buffer.concat(this.chunks.map((chunk, i) => (i === 0 ? chunk.subarray(this.head) : chunk)), this.buffered);
+    this.chunks = [all];
+    this.head = 0;
+  }
+
+  private consume(n: number): void {
+    this.head += n;
+    this.buffered -= n;
+    while (this.chunks.length > 0 && this.head >= this.chunks[0]!.length) {
+      this.head -= this.chunks[0]!.length;
+      this.chunks.shift();
     }
   }
 }

@@ -129,11 +129,20 @@ export class FrameBuilder {
 
 /** Reads a frame body; every read is bounds-checked and throws on garbage. @internal */
 export class BodyReader {
+  private body: Buffer = Buffer.alloc(0);
   private at = 0;
-  constructor(private readonly body: Buffer) {}
+  private end = 0;
+
+  /** Reads the frame body at `body[start..end)`; one reader serves every frame of a connection. */
+  reset(body: Buffer, start: number, end: number): this {
+    this.body = body;
+    this.at = start;
+    this.end = end;
+    return this;
+  }
 
   private need(bytes: number): void {
-    if (this.at + bytes > this.body.length) throw new RangeError('truncated message');
+    if (this.at + bytes > this.end) throw new RangeError('truncated message');
   }
   u8(): number {
     this.need(1);
@@ -192,6 +201,6 @@ export class BodyReader {
   }
   /** Throws unless every byte was read. */
   done(): void {
-    if (this.at !== this.body.length) throw new RangeError('trailing bytes in message');
+    if (this.at !== this.end) throw new RangeError('trailing bytes in message');
   }
 }

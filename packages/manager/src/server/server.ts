@@ -124,8 +124,8 @@ export class ManagerServer {
         client.token = ok.token;
         client.open = true;
       }
-      const result = client.reader.frames((body) => {
-        if (!socket.destroyed) this.onFrame(client, body);
+      const result = client.reader.frames((buffer, start, end) => {
+        if (!socket.destroyed) this.onFrame(client, buffer, start, end);
       });
       if (result === 'oversized') socket.destroy();
     });
@@ -137,11 +137,13 @@ export class ManagerServer {
     for (const lock of [...client.held]) lock.dropHolder(client);
   }
 
-  private onFrame(client: ServerClient, body: Buffer): void {
+  private readonly body = new BodyReader();
+
+  private onFrame(client: ServerClient, buffer: Buffer, start: number, end: number): void {
     let id: number, target: number, method: string;
     const args: unknown[] = [];
     try {
-      const reader = new BodyReader(body);
+      const reader = this.body.reset(buffer, start, end);
       id = reader.u32();
       target = reader.i32();
       method = reader.name();
