@@ -1,4 +1,4 @@
-import type { Unit } from './worker-slot.js';
+import type { Unit } from './unit.js';
 
 /** What an `imap` iterator needs from its pool. @internal */
 export interface ImapHost {

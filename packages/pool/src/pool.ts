@@ -16,7 +16,8 @@ import { handleFor } from '@conc/process/internal';
 import { AsyncResult, settleResult } from './async-result.js';
 import { ImapIterator, type ImapHost } from './imap-iterator.js';
 import { Mode, type BatchMessage, type ReplyMessage, type WorkerSetup } from './protocol.js';
-import { WorkerSlot, type Unit } from './worker-slot.js';
+import { ApplyUnit, Unit, type UnitLedger } from './unit.js';
+import { WorkerSlot } from './worker-slot.js';
 
 /**
  * Options of {@link Pool}. Python: the arguments of `multiprocessing.Pool`.
@@ -185,15 +186,8 @@ export class Pool implements AsyncDisposable {
       settleResult(result, signal.reason, undefined, true, callback, errorCallback);
       return result;
     }
-    let onAbort: (() => void) | undefined;
-    const unit = this.#unit(fnId, Mode.Apply, prepared.value, prepared.shared, (failed, value) => {
-      if (onAbort) signal!.removeEventListener('abort', onAbort);
-      settleResult(result, value, value as Awaited<R>, failed, callback, errorCallback);
-    });
-    if (signal) {
-      onAbort = () => this.#cancel(unit, signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
+    const unit = new ApplyUnit(this.#ledger, fnId, prepared.value, prepared.shared, result, callback, errorCallback);
+    if (signal) unit.watch(signal);
     this.#enqueue(unit);
     return result;
   }
@@ -353,29 +347,15 @@ export class Pool implements AsyncDisposable {
     return id;
   }
 
-  #unit(fnId: number, mode: Mode, payload: unknown, shared: boolean, onDone: (failed: boolean, result: unknown) => void): Unit {
-    const unit: Unit = {
-      fnId,
-      mode,
-      payload,
-      shared,
-      suspect: false,
-      bytes: Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0,
-      state: 'queued',
-      finish: (failed, result) => {
-        if (unit.state === 'done') return;
-        if (unit.state === 'queued') this.#queued--;
-        unit.state = 'done';
-        unit.payload = undefined;
-        if (--this.#outstanding === 0) {
-          releaseKeepAlive();
-          queueMicrotask(() => this.#maybeShutDown());
-        }
-        onDone(failed, result);
-      },
-    };
-    return unit;
-  }
+  readonly #ledger: UnitLedger = {
+    unitSettled: (wasQueued) => {
+      if (wasQueued) this.#queued--;
+      if (--this.#outstanding === 0) {
+        releaseKeepAlive();
+        queueMicrotask(() => this.#maybeShutDown());
+      }
+    },
+  };
 
   #enqueue(unit: Unit): void {
     if (this.#outstanding++ === 0) holdKeepAlive();
@@ -449,7 +429,7 @@ export class Pool implements AsyncDisposable {
     const units: Unit[] = [];
     chunks.forEach(({ payload, shared }, index) => {
       const offset = index * size;
-      units.push(this.#unit(fnId, mode, payload, shared, (chunkFailed, value) => {
+      units.push(new Unit(this.#ledger, fnId, mode, payload, shared, (chunkFailed, value) => {
         if (failed) return;
         if (chunkFailed) {
           failed = true;
@@ -488,7 +468,7 @@ export class Pool implements AsyncDisposable {
     const window = Math.max(8 * this.processes, Math.ceil(WINDOW_ITEMS / size));
     const host: ImapHost = {
       submitChunk: (items, shared, onDone) => {
-        const unit = this.#unit(fnId, Mode.Map, items, shared, onDone);
+        const unit = new Unit(this.#ledger, fnId, Mode.Map, items, shared, onDone);
         if (this.#state === 'terminated' || this.#broken) unit.finish(true, this.#broken ?? new StateError(`${what}: the pool was terminated`));
         else this.#enqueue(unit);
         return unit;
@@ -724,21 +704,6 @@ export class Pool implements AsyncDisposable {
       this.#resolveJoined = undefined;
     }
   }
-}
-
-/** The bytes of the buffers and long strings among `values`, looking `depth` levels down. */
-function sizeOf(values: unknown[], depth: number): number {
-  let bytes = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value === 'string') {
-      if (value.length > 1024) bytes += value.length;
-    } else if (typeof value === 'object' && value !== null) {
-      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) bytes += value.byteLength;
-      else if (depth > 1 && Array.isArray(value)) bytes += sizeOf(value, depth - 1);
-    }
-  }
-  return bytes;
 }
 
 function allPrimitive(values: unknown[]): boolean {

@@ -3,6 +3,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { WorkerCrashedError } from '@conc/core';
 import { deserializeError, type SerializedError } from '@conc/core/internal';
 import type { BatchMessage, ReplyMessage, WorkerSetup } from './protocol.js';
+import type { Unit } from './unit.js';
 
 const entry = new URL('./pool-worker.js', import.meta.url);
 
@@ -12,22 +13,6 @@ export interface SlotEvents {
   initFailed(slot: WorkerSlot, error: Error): void;
   /** The worker is gone; `crash` says why when it was not asked to stop. */
   exit(slot: WorkerSlot, crash: WorkerCrashedError | undefined): void;
-}
-
-/** A task in the pool's hands: one `apply` call or one chunk of a map. @internal */
-export interface Unit {
-  fnId: number;
-  mode: number;
-  payload: unknown;
-  shared: boolean;
-  /** Was in flight in a process worker that died: runs alone from now on. */
-  suspect: boolean;
-  /** About how many bytes the payload clones to, counting only big values (buffers, long strings). */
-  bytes: number;
-  /** `queued` in the pool queue, `sent` to a worker, `done` settled (also when cancelled). */
-  state: 'queued' | 'sent' | 'done';
-  /** Settles the unit once: `failed` says whether `result` is an error. */
-  finish(failed: boolean, result: unknown): void;
 }
 
 let nextSlotId = 1;

@@ -1,0 +1,94 @@
+import { settleResult, type AsyncResult } from './async-result.js';
+import { Mode } from './protocol.js';
+
+/** The pool's bookkeeping, told when a unit settles. @internal */
+export interface UnitLedger {
+  unitSettled(wasQueued: boolean): void;
+}
+
+/**
+ * A task in the pool's hands: one `apply` call or one chunk of a map. A class rather than an
+ * object with closures: 100k tasks submitted at once are 100k of these, and the garbage
+ * collector's work is most of the cost of a tiny task.
+ * @internal
+ */
+export class Unit {
+  /** `queued` in the pool queue, `sent` to a worker, `done` settled (also when cancelled). */
+  state: 'queued' | 'sent' | 'done' = 'queued';
+  /** Was in flight in a process worker that died: runs alone from now on. */
+  suspect = false;
+  /** About how many bytes the payload clones to, counting only big values (buffers, long strings). */
+  readonly bytes: number;
+  readonly #ledger: UnitLedger;
+  readonly #onDone: ((failed: boolean, result: unknown) => void) | undefined;
+
+  constructor(
+    ledger: UnitLedger,
+    readonly fnId: number,
+    readonly mode: Mode,
+    public payload: unknown,
+    readonly shared: boolean,
+    onDone?: (failed: boolean, result: unknown) => void,
+  ) {
+    this.#ledger = ledger;
+    this.#onDone = onDone;
+    this.bytes = Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0;
+  }
+
+  /** Settles the unit once: `failed` says whether `result` is an error. */
+  finish(failed: boolean, result: unknown): void {
+    if (this.state === 'done') return;
+    const wasQueued = this.state === 'queued';
+    this.state = 'done';
+    this.payload = undefined;
+    this.#ledger.unitSettled(wasQueued);
+    this.done(failed, result);
+  }
+
+  protected done(failed: boolean, result: unknown): void {
+    this.#onDone?.(failed, result);
+  }
+}
+
+/** The unit of an `applyAsync`: settles its `AsyncResult` after the callbacks. @internal */
+export class ApplyUnit<R> extends Unit {
+  readonly #result: AsyncResult<R>;
+  readonly #callback: ((value: R) => void) | undefined;
+  readonly #errorCallback: ((error: unknown) => void) | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(ledger: UnitLedger, fnId: number, payload: unknown, shared: boolean, result: AsyncResult<R>, callback?: (value: R) => void, errorCallback?: (error: unknown) => void) {
+    super(ledger, fnId, Mode.Apply, payload, shared);
+    this.#result = result;
+    this.#callback = callback;
+    this.#errorCallback = errorCallback;
+  }
+
+  /** Aborting `signal` settles the unit with its reason (a queued unit is never sent). */
+  watch(signal: AbortSignal): void {
+    this.#signal = signal;
+    this.#onAbort = () => this.finish(true, signal.reason);
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  protected override done(failed: boolean, result: unknown): void {
+    if (this.#onAbort) this.#signal!.removeEventListener('abort', this.#onAbort);
+    settleResult(this.#result, result, result as R, failed, this.#callback, this.#errorCallback);
+  }
+}
+
+/** The bytes of the buffers and long strings among `values`, looking `depth` levels down. */
+function sizeOf(values: unknown[], depth: number): number {
+  let bytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'string') {
+      if (value.length > 1024) bytes += value.length;
+    } else if (typeof value === 'object' && value !== null) {
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) bytes += value.byteLength;
+      else if (depth > 1 && Array.isArray(value)) bytes += sizeOf(value, depth - 1);
+    }
+  }
+  return bytes;
+}
