@@ -6,7 +6,8 @@
 import { loadTarget, revive, serializeError } from '@conc/core/internal';
 import { printException } from './report.js';
 import { forwardTraces } from './trace-forward.js';
-import './handle.js';
+import { joinNonDaemonChildren } from './shutdown.js';
+// Broker handles in the args load @conc/process (which registers their kind) on demand.
 
 interface StartMessage {
   type: 'start';
@@ -62,4 +63,9 @@ async function run(start: StartMessage): Promise<void> {
     process.exitCode = 1;
     await send({ type: 'error', error: serializeError(error) });
   }
+  // As Python's multiprocessing does after run(): join the non-daemon children, then exit,
+  // whatever the target left open. stdout/stderr are the parent's descriptors, written
+  // synchronously, so nothing printed is lost.
+  await joinNonDaemonChildren();
+  process.exit();
 }

@@ -8,6 +8,7 @@ import { ENDED, ownThreadData } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
 import { prepareTypeScript } from './typescript-loader.js';
 import { forwardTraces } from './trace-forward.js';
+import { joinNonDaemonChildren } from './shutdown.js';
 import { parentPort } from 'node:worker_threads';
 
 if (!ownThreadData) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
@@ -59,3 +60,6 @@ try {
   end();
   data.port.close();
 }
+await joinNonDaemonChildren();
+// Output is written synchronously (writeOutputDirectly), so nothing is lost by exiting now.
+process.exit(0);

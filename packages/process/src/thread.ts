@@ -1,7 +1,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { StateError, WorkerCrashedError } from '@conc/core';
 import {
-  checkTimeout, deadlineAfter, deserializeError, loadTarget, threadIdentity, trace, typeName, waitSync, type SerializedError, type TargetDescriptor,
+  checkTimeout, deadlineAfter, deserializeError, loadTarget, threadIdentity, trace, typeName, waitAsync, waitSync, type SerializedError, type TargetDescriptor,
 } from '@conc/core/internal';
 import { ENDED, RUNNING, THREAD_DATA, identityBase, nameCounters, nextName, ownThreadData, type ThreadData } from './context.js';
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
@@ -214,19 +214,20 @@ export class Thread {
   async join(timeout?: number): Promise<boolean> {
     const ms = checkTimeout(timeout, 'Thread.join');
     this.#checkJoinable('Thread.join');
-    if (this.#adopted || !this.#exited) return false;
-    if (this.#isEnded()) {
-      // The word says the target settled; the worker's exit follows at once.
-      await this.#exited;
-      return true;
-    }
+    if (this.#adopted || !this.#exited || !this.#state) return false;
+    if (this.#isEnded()) return true;
     if (ms === 0) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = ms === Infinity ? new Promise<void>(() => {}) : new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    // The end is the state word turning ENDED (the target settled), or the worker's exit when
+    // it died otherwise; whichever comes first cancels the other wait.
+    const deadline = deadlineAfter(ms);
+    const stop = new AbortController();
+    void this.#exited.then(() => stop.abort());
     try {
-      await Promise.race([this.#exited, timedOut]);
-    } finally {
-      clearTimeout(timer);
+      while (!this.#isEnded()) {
+        if ((await waitAsync(this.#state, 0, RUNNING, deadline, stop.signal)) === 'timed-out') break;
+      }
+    } catch {
+      // Aborted: the worker exited (the end came through the 'exit' event).
     }
     return this.#isEnded();
   }

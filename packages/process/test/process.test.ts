@@ -130,6 +130,13 @@ describe('Process', () => {
     q.terminate(); // harmless once ended
   });
 
+  it('a process ends when its target returns, even with timers left behind', async () => {
+    const p = new Process({ target: () => { setInterval(() => {}, 1000); } });
+    p.start();
+    expect(await p.join(30_000)).toBe(true);
+    expect(p.exitCode).toBe(0);
+  });
+
   it('a target calling process.exit(7) gives exitCode 7', async () => {
     const p = new Process({ target: () => process.exit(7) });
     p.start();

@@ -66,6 +66,23 @@ describe('Thread: the tutorial programs', () => {
     expect(stdout).toBe('main done\nlate but printed\n');
   });
 
+  it('a thread ends when its target returns, even with timers left behind; its own non-daemon threads outlive it', async () => {
+    const { stdout, code } = await runScript(`
+      import { Thread } from '@conc/process';
+      const t = new Thread({ target: () => { setInterval(() => {}, 1000); } });
+      t.start();
+      console.log('left a timer, joined:', await t.join(30_000));
+      const outer = new Thread({ target: async () => {
+        const { Thread } = await import('@conc/process');
+        new Thread({ target: () => new Promise((r) => setTimeout(() => { console.log('inner done'); r(); }, 500)) }).start();
+      } });
+      outer.start();
+      console.log('outer joined:', await outer.join(30_000));
+    `);
+    expect(code).toBe(0);
+    expect(stdout).toBe('left a timer, joined: true\nouter joined: true\ninner done\n');
+  });
+
   it('output of threads reaches stdout in order, line by line, also while the parent is blocked in joinSync', async () => {
     const { stdout, code } = await runScript(`
       import { Thread } from '@conc/process';
