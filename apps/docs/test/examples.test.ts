@@ -6,7 +6,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkingComments, codeBlocks, guideExamples, tsdocExamples, type Example } from './examples.js';
 
-// Runs every ```ts block of the guides and of the packages' TSDoc as its own ES module
+// Runs every ```ts block of the guides, the READMEs and the packages' TSDoc as its own ES module
 // (TypeScript's transpileModule, then plain node: top-level await allowed; a tsx loader in every
 // process would cost about a second per block) and requires exit code 0, so the documentation cannot rot; a
 // `console.log(x); // expected` line must also print what its comment says. Each
@@ -122,7 +122,7 @@ describe('the examples type-check', () => {
   });
 });
 
-describe('the ts blocks of the guides run', () => {
+describe('the ts blocks of the guides and READMEs run', () => {
   check(guideExamples(root));
 });
 

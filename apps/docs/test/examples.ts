@@ -1,9 +1,10 @@
 /**
- * Finds the runnable TypeScript examples: the ```ts blocks of the guides (`docs/*.md`) and of
+ * Finds the runnable TypeScript examples: the ```ts blocks of the guides (`docs/*.md`), the
+ * READMEs (the root's and each package's) and
  * the TSDoc comments in every package's sources (`packages/*\/src/**\/*.ts`). A block whose
  * fence says `no-run` (```ts no-run) is illustrative only and is left out.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** One code block to run. */
@@ -61,7 +62,8 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
 
 /**
  * The blocks of the guides in `docs/` (not its subdirectories: `docs/performance/` holds the
- * bench app's output).
+ * bench app's output), of the root README and of every package's README (the site shows each
+ * package's README as its module page).
  *
  * @param root - The repository root.
  * @returns The examples, in file order.
@@ -69,7 +71,8 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
 export function guideExamples(root: string): Example[] {
   const dir = join(root, 'docs');
   const guides = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.md')).map((e) => join(dir, e.name)).sort();
-  return guides.flatMap((file) =>
+  const readmes = [join(root, 'README.md'), ...readdirSync(join(root, 'packages')).sort().map((name) => join(root, 'packages', name, 'README.md'))].filter((file) => existsSync(file));
+  return [...guides, ...readmes].flatMap((file) =>
     codeBlocks(readFileSync(file, 'utf8').split('\n')).map((b) => ({ where: `${relative(root, file)}:${b.line}`, about: relative(root, file), code: b.code })),
   );
 }
