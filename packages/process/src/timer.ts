@@ -1,4 +1,3 @@
-import { StateError } from '@conc/core';
 import { typeName, type Target } from '@conc/core/internal';
 import { Thread, delaySymbol } from './thread.js';
 
@@ -46,16 +45,5 @@ export class Timer extends Thread {
   cancel(): void {
     Atomics.store(this.#cancel, 0, 1);
     Atomics.notify(this.#cancel, 0);
-  }
-
-  /** @internal */
-  override set daemon(value: boolean) {
-    if (typeof value !== 'boolean') throw new TypeError(`Timer.daemon must be a boolean, got ${typeName(value)}`);
-    if (this.isAlive()) throw new StateError('Timer.daemon: cannot set daemon status of an active thread');
-    super.daemon = value;
-  }
-
-  override get daemon(): boolean {
-    return super.daemon;
   }
 }

@@ -200,17 +200,21 @@ describe('Thread', () => {
     expect(stdout).toBe('typed 42\n');
   });
 
-  it('TypeScript module targets work under Node 24 type stripping', async () => {
+  it('TypeScript module targets of threads and processes work under Node 24 type stripping', async () => {
     const source = `
       import { Thread } from '@conc/process';
       const t = new Thread({ target: { module: './test/fixtures/tasks.ts', export: 'typed' }, args: [4] });
       t.start(); await t.join();
       if (t.exception) throw t.exception;
+      const { Process } = await import('@conc/process');
+      const p = new Process({ target: { module: './test/fixtures/tasks.ts', export: 'typed' }, args: [8] });
+      p.start(); await p.join();
+      if (p.exitCode !== 0) throw new Error('process exit ' + p.exitCode);
     `;
     const node24 = await findNode24();
     const { stdout, code } = await runScript(source, { node: [node24, '--experimental-strip-types', '--no-warnings'] });
     expect(code).toBe(0);
-    expect(stdout).toBe('typed 8\n');
+    expect(stdout).toBe('typed 8\ntyped 16\n');
   });
 
   it('a target calling process.exit() ends only its thread', async () => {
