@@ -269,6 +269,29 @@ describe('Process: @conc objects through the broker', () => {
     lock.release();
   });
 
+  it('a child that throws while holding a Lock, or dies while waiting for it, leaves it free', async () => {
+    const lock = new Lock();
+    const thrower = new Process({ target: async (l: Lock) => { await l.acquire(); throw new Error('failed while holding'); }, args: [lock] });
+    thrower.start();
+    await thrower.join();
+    expect(thrower.exitCode).toBe(1);
+    expect(await lock.acquire(30_000)).toBe(true);
+    // Now the parent holds it; a child blocks in acquire and is killed while waiting.
+    const waiting = new Event();
+    const waiter = new Process({ target: async (l: Lock, w: Event) => { w.set(); await l.acquire(); }, args: [lock, waiting] });
+    waiter.start();
+    expect(await waiting.wait(30_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    waiter.kill();
+    await waiter.join();
+    lock.release();
+    // The broker's pending acquire for the dead child may complete now: it is released at once.
+    expect(await lock.acquire(30_000)).toBe(true);
+    lock.release();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lock.locked()).toBe(false);
+  });
+
   it('RLock ownership holds per child: re-entrant in the child, a StateError for another', async () => {
     const rlock = new RLock();
     const p = new Process({

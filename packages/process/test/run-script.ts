@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 // Under node_modules: linters and type checks skip it, and `@conc/*` still resolve from there.
 mkdirSync(join(packageDir, 'node_modules'), { recursive: true });
 const scratch = mkdtempSync(join(packageDir, 'node_modules', '.conc-scripts-'));
 let count = 0;
-process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+// Vitest's workers may end without an 'exit' event: clean up after each test file.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** What a script printed and how it ended. */
 export interface ScriptResult {
