@@ -157,9 +157,11 @@ export class Pool implements AsyncDisposable {
    * @returns The value, or a rejection with the task's error (built-in classes rebuilt as
    *   themselves, others as `RemoteError`), `WorkerCrashedError`, or `StateError` (pool closed).
    */
-  apply<R = unknown>(fn: Target, args?: unknown[]): Promise<Awaited<R>> {
+  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>>;
+  apply<R = unknown>(fn: Target, args?: unknown[]): Promise<R>;
+  apply(fn: Target, args?: unknown[]): Promise<unknown> {
     try {
-      return this.applyAsync<Awaited<R>>(fn, args).get();
+      return this.applyAsync(fn, args).get();
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -175,13 +177,15 @@ export class Pool implements AsyncDisposable {
    * @throws StateError when the pool is closed; TypeError for a bad target, args or options;
    *   DataCloneError for arguments that cannot cross (all at the call, before anything runs).
    */
-  applyAsync<R = unknown>(fn: Target, args: unknown[] = [], options: ApplyOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options?: ApplyOptions<Awaited<R>>): AsyncResult<Awaited<R>>;
+  applyAsync<R = unknown>(fn: Target, args?: unknown[], options?: ApplyOptions<R>): AsyncResult<R>;
+  applyAsync(fn: Target, args: unknown[] = [], options: ApplyOptions<unknown> = {}): AsyncResult<unknown> {
     this.#checkOpen('Pool.applyAsync');
     const fnId = this.#targetId(fn, 'Pool.applyAsync');
     if (!Array.isArray(args)) throw new TypeError(`Pool.applyAsync: args must be an array of arguments, got ${typeName(args)}`);
     const { callback, errorCallback, signal } = checkApplyOptions(options);
     const prepared = allPrimitive(args) ? { value: args, shared: false } : prepareFor(this.kind, args, 'args');
-    const result = new AsyncResult<Awaited<R>>();
+    const result = new AsyncResult<unknown>();
     if (signal?.aborted) {
       settleResult(result, signal.reason, undefined, true, callback, errorCallback);
       return result;
