@@ -1,12 +1,19 @@
 /**
  * `npm run docs:serve`: serves the built site (`apps/docs/site/`) on http://localhost:PORT/.
  * The port is `--port N`, else the `PORT` environment variable, else 8080; `0` picks a free one.
+ * `--root DIR` serves another directory.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-const site = resolve(import.meta.dirname, '../site');
+function option(argv: string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+}
+
+const argv = process.argv.slice(2);
+const site = resolve(option(argv, '--root') ?? resolve(import.meta.dirname, '../site'));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -20,8 +27,7 @@ const TYPES: Record<string, string> = {
 };
 
 function portFromArguments(argv: string[]): number {
-  const flag = argv.indexOf('--port');
-  const text = flag >= 0 ? argv[flag + 1] : process.env.PORT;
+  const text = option(argv, '--port') ?? process.env.PORT;
   if (text === undefined || text === '') return 8080;
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${JSON.stringify(text)}`);
@@ -58,7 +64,7 @@ const server = createServer((request, response) => {
   createReadStream(file).pipe(response);
 });
 
-server.listen(portFromArguments(process.argv.slice(2)), () => {
+server.listen(portFromArguments(argv), () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   console.log(`docs: http://localhost:${port}/  (Ctrl-C to stop)`);
