@@ -132,6 +132,31 @@ describe('Pool (CPython _TestPool)', () => {
     await expect(pool.map(sqr, exploding())).rejects.toThrow(SyntaxError);
   });
 
+  it('imap_unordered and an input that throws (test_imap_unordered_handle_iterable_exception)', async () => {
+    function* exploding(): Generator<number> {
+      for (let i = 0; i < 10; i++) {
+        if (i === 5) throw new SyntaxError('iterable broke');
+        yield i;
+      }
+    }
+    const got: number[] = [];
+    await expect((async () => {
+      for await (const v of pool.imapUnordered(sqr, exploding())) got.push(v);
+    })()).rejects.toThrow('iterable broke');
+    expect(got.sort((a, b) => a - b)).toEqual([0, 1, 4, 9, 16]);
+  });
+
+  it('empty inputs (test_empty_iterable)', async () => {
+    expect(await pool.map(sqr, [])).toEqual([]);
+    expect(await pool.starmap(mul, [])).toEqual([]);
+    expect(await pool.mapAsync(sqr, []).get()).toEqual([]);
+    const got: number[] = [];
+    for await (const v of pool.imap(sqr, [])) got.push(v);
+    for await (const v of pool.imapUnordered(sqr, new Set<number>())) got.push(v);
+    expect(got).toEqual([]);
+    expect(pool.processes).toBe(4);
+  });
+
   it('imap_unordered (test_imap_unordered)', async () => {
     const range = Array.from({ length: 100 }, (_, i) => i);
     const got: number[] = [];
