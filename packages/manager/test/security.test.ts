@@ -86,6 +86,27 @@ describe('authentication', () => {
     await stillServes();
   });
 
+  test('one try per connection: a second digest after a wrong one is not even read', async () => {
+    const socket = connectRaw(manager.address);
+    socket.on('error', () => {});
+    const hello = await read(socket, 40);
+    const right = Buffer.concat([hmac(Buffer.from('secret'), 'client', hello.subarray(8)), randomBytes(48)]);
+    const d = await manager.dict();
+    // request: id 1, target d.id, 'set', 2 args: string 'hacked', int32 1
+    const body = Buffer.concat([
+      Buffer.from([1, 0, 0, 0]), Buffer.from(Int32Array.of(d.id).buffer), Buffer.from([3]), Buffer.from('set'), Buffer.from([2]),
+      Buffer.from([6, 6, 0, 0, 0]), Buffer.from('hacked'), Buffer.from([4, 1, 0, 0, 0]),
+    ]);
+    const frame = Buffer.concat([Buffer.from(Uint32Array.of(body.length).buffer), body]);
+    // A wrong answer, then at once the right one and a call: refused, nothing more read or run.
+    const everything = read(socket, 1 + 33);
+    socket.write(Buffer.alloc(80, 1));
+    socket.once('data', () => socket.write(Buffer.concat([right, frame])));
+    const answer = await within(everything, 10_000, 'the refused socket');
+    expect([...answer]).toEqual([0]);
+    expect(await d.has('hacked')).toBe(false);
+  });
+
   test('the client checks the server too: a server without the key is refused', async () => {
     const fake = createServer((socket) => {
       socket.write(Buffer.concat([MAGIC, randomBytes(32)]));

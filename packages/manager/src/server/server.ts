@@ -107,7 +107,10 @@ export class ManagerServer {
       clearTimeout(timer);
       this.drop(client);
     });
+    let refused = false;
     socket.on('data', (chunk: Buffer) => {
+      // One try per connection: after a wrong digest nothing more is read, let alone decoded.
+      if (refused) return;
       client.reader.push(chunk);
       if (!client.open) {
         const reply = client.reader.take(CLIENT_REPLY_BYTES);
@@ -116,6 +119,7 @@ export class ManagerServer {
         clearTimeout(timer);
         if (!ok) {
           // Nothing the peer sent is looked at beyond its digest.
+          refused = true;
           socket.end(Buffer.from([0]));
           socket.destroySoon();
           return;
