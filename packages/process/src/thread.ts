@@ -63,6 +63,7 @@ export class Thread {
   #resourceLimits: ResourceLimits | undefined;
   #started = false;
   #ended = false;
+  #announced = false;
   #adopted = false;
   #ident: number | null = null;
   #exception: Error | undefined;
@@ -168,6 +169,12 @@ export class Thread {
     this.#state = state;
     this.#port = port1;
     this.#ident = (identityBase + worker.threadId + 1) | 0;
+    // The outcome arrives when the target settles: announce the end then (the worker may
+    // live on a little, for the non-daemon threads it started).
+    port1.on('message', (outcome: { error?: SerializedError }) => {
+      this.#record(outcome);
+      this.#announceEnd();
+    });
     port1.unref();
     worker.on('message', (message: { trace?: unknown }) => republish(message.trace));
     worker.on('error', (error) => {
@@ -276,6 +283,7 @@ export class Thread {
     if (this.#ended) return true;
     if (this.#state && Atomics.load(this.#state, 0) === ENDED) {
       this.#collect();
+      this.#announceEnd();
       return true;
     }
     return false;
@@ -287,9 +295,20 @@ export class Thread {
     const port = this.#port;
     if (!port) return;
     for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-      const outcome = message.message as { error?: SerializedError };
-      if (outcome.error && this.#exception === undefined) this.#exception = deserializeError(outcome.error);
+      this.#record(message.message as { error?: SerializedError });
     }
+  }
+
+  #record(outcome: { error?: SerializedError }): void {
+    if (outcome.error && this.#exception === undefined) this.#exception = deserializeError(outcome.error);
+  }
+
+  #announceEnd(): void {
+    if (this.#announced) return;
+    this.#announced = true;
+    live.delete(this);
+    childEnded();
+    trace('exit', 'Thread', this.#ident ?? 0, { name: this.#name, error: this.#exception !== undefined });
   }
 
   #finish(): void {
@@ -299,8 +318,6 @@ export class Thread {
     if (this.#state) Atomics.store(this.#state, 0, ENDED);
     this.#port?.close();
     this.#port = undefined;
-    live.delete(this);
-    childEnded();
-    trace('exit', 'Thread', this.#ident ?? 0, { name: this.#name, error: this.#exception !== undefined });
+    this.#announceEnd();
   }
 }

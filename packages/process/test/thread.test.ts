@@ -327,6 +327,8 @@ describe('Thread', () => {
       t.start();
       await t.join();
       expect(events.filter((e) => e.kind === 'Thread').map((e) => e.type)).toEqual(['start', 'exit']);
+      // Forwarded events travel on the worker's port: they may land just after join.
+      for (let i = 0; i < 100 && !events.some((e) => e.type === 'ping'); i++) await new Promise((r) => setTimeout(r, 50));
       const ping = events.find((e) => e.type === 'ping');
       expect(ping?.thread).toBe(t.ident);
     } finally {
