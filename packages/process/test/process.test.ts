@@ -292,6 +292,28 @@ describe('Process: @conc objects through the broker', () => {
     expect(lock.locked()).toBe(false);
   });
 
+  it('stand-ins cross on to a Thread inside the child: 2 x 20 increments under one Lock, exact', async () => {
+    const lock = new Lock();
+    const v = new Value('i32', 0);
+    const p = new Process({
+      target: shipped(`async (l, val) => {
+        const { Thread } = await import('@conc/process');
+        const t = new Thread({ target: (l2, v2) => { for (let i = 0; i < 20; i++) { l2.acquireSync(); v2.value = v2.value + 1; l2.release(); } }, args: [l, val] });
+        t.start();
+        for (let i = 0; i < 20; i++) { await l.acquire(); val.value = val.value + 1; l.release(); }
+        await t.join();
+        if (t.exception) throw t.exception;
+      }`),
+      args: [lock, v],
+    });
+    p.start();
+    await p.join();
+    expect(p.exception).toBeUndefined();
+    expect(p.exitCode).toBe(0);
+    expect(v.value).toBe(40);
+    expect(lock.locked()).toBe(false);
+  });
+
   it('RLock ownership holds per child: re-entrant in the child, a StateError for another', async () => {
     const rlock = new RLock();
     const p = new Process({
