@@ -50,7 +50,6 @@ export class Connection {
   private readonly sweeper: ReturnType<typeof setInterval>;
   readonly ready: Promise<void>;
   private settleReady!: (error?: Error) => void;
-  onClose: (() => void) | undefined;
 
   constructor(readonly address: ManagerAddress, authkey: string | Uint8Array, readonly callTimeout = DEFAULT_CALL_TIMEOUT) {
     this.key = keyBytes(authkey);
@@ -61,7 +60,9 @@ export class Connection {
     this.socket = 'path' in address ? connect({ path: address.path }) : connect({ host: address.host, port: address.port });
     this.socket.setNoDelay(true);
     this.writer = new FrameWriter(this.socket);
-    const handshakeTimer = setTimeout(() => this.fail(new ConcError(`the manager server at ${describeAddress(address)} did not complete the handshake within ${callTimeout} ms`)), callTimeout);
+    // A server that accepts but never completes the handshake must not hang us either.
+    const handshakeMs = Math.min(callTimeout, 2 ** 31 - 1);
+    const handshakeTimer = setTimeout(() => this.fail(new ConcError(`the manager server at ${describeAddress(address)} did not complete the handshake within ${handshakeMs} ms`)), handshakeMs);
     void this.ready.finally(() => {
       clearTimeout(handshakeTimer);
       this.updateRef();
@@ -215,7 +216,6 @@ export class Connection {
       entry.reject(error);
     }
     this.updateRef();
-    this.onClose?.();
   }
 
   /** Keeps the process alive while calls are pending (or the handshake runs), not longer. */

@@ -25,7 +25,7 @@ export interface ManagerOptions {
   address?: ManagerAddress;
   /** The shared secret of the handshake; default 32 random bytes (see `manager.authkey`). */
   authkey?: string | Uint8Array;
-  /** Milliseconds a call that does not wait may take before it fails (default 30 000). */
+  /** Milliseconds a call that does not wait may take before it fails (default 30 000; `Infinity`: no limit). */
   callTimeout?: number;
 }
 
