@@ -50,7 +50,9 @@ export class Broker {
   register(handle: number, descriptor: SharedDescriptor): void {
 
     const object = reviveDescriptor(descriptor) as Record<string, unknown>;
-    this.#objects.set(handle, { object, kind: descriptor.kind });
+    // A stand-in registered again (for a grandchild) is tracked as the kind it stands for.
+    const kind = descriptor.kind === HANDLE_KIND ? String(descriptor['of']) : descriptor.kind;
+    this.#objects.set(handle, { object, kind });
     this.#handles.set(object, handle);
   }
 

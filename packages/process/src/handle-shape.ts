@@ -1,4 +1,4 @@
-import { SHARED_MARK, kindInfo } from '@conc/core/internal';
+import { SHARED_MARK, kindInfo, toDescriptor, type Shareable } from '@conc/core/internal';
 import { HANDLE_KIND, type HandleShape } from './wire.js';
 
 // Methods that return at once in @conc/sync and @conc/queue, for kinds that do not declare
@@ -14,6 +14,11 @@ const knownSync = new Set([
  * @internal
  */
 export function shapeOf(object: object, kind: string, handle: number, socket: string): HandleShape {
+  if (kind === HANDLE_KIND) {
+    // A stand-in passed on (to a grandchild): same shape, served by this process's broker.
+    const shape = (object as Shareable)[toDescriptor]() as unknown as HandleShape;
+    return { handle, of: shape.of, methods: shape.methods, sync: shape.sync, getters: shape.getters, setters: shape.setters, socket };
+  }
   const methods = new Set<string>();
   const getters = new Set<string>();
   const setters = new Set<string>();

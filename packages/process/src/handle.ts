@@ -1,4 +1,4 @@
-import { ConcError } from '@conc/core';
+import { ConcError, TimeoutError } from '@conc/core';
 import { registerKind, prepare, reviveSync, threadIdentity, toDescriptor, typeName, type SharedDescriptor } from '@conc/core/internal';
 import { brokerClient } from './broker-client.js';
 import { HANDLE_KIND, type HandleShape } from './wire.js';
@@ -42,7 +42,7 @@ export function handleProxy(shape: HandleShape): object {
     const release = proxy['release'] as () => void;
     proxy['with'] = async <T>(fn: () => T | Promise<T>, opts?: unknown): Promise<T> => {
       if (typeof fn !== 'function') throw new TypeError(`${shape.of}.with: fn must be a function, got ${typeName(fn)}`);
-      if (!(await acquire(opts))) throw new (await import('@conc/core')).TimeoutError(`${shape.of}.with: timed out acquiring`);
+      if (!(await acquire(opts))) throw new TimeoutError(`${shape.of}.with: timed out acquiring`);
       try {
         return await fn();
       } finally {
@@ -50,7 +50,7 @@ export function handleProxy(shape: HandleShape): object {
       }
     };
     proxy['guard'] = async (opts?: unknown) => {
-      if (!(await acquire(opts))) throw new (await import('@conc/core')).TimeoutError(`${shape.of}.guard: timed out acquiring`);
+      if (!(await acquire(opts))) throw new TimeoutError(`${shape.of}.guard: timed out acquiring`);
       let done = false;
       return { [Symbol.dispose]: () => (done ? undefined : ((done = true), release())) };
     };

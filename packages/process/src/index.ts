@@ -13,7 +13,7 @@ export {
   currentThread, mainThread, enumerate, activeCount, currentProcess, parentProcess, activeChildren,
 } from './introspection.js';
 export {
-  ConcError, StateError, DataCloneError, RemoteError, WorkerCrashedError, cpuCount, type Target,
+  ConcError, StateError, DataCloneError, RemoteError, TimeoutError, WorkerCrashedError, cpuCount, type Target,
 } from '@conc/core';
 // Registers the kind of broker handles, so that a handle reaching any thread can be revived.
 import './handle.js';

@@ -314,6 +314,27 @@ describe('Process: @conc objects through the broker', () => {
     expect(lock.locked()).toBe(false);
   });
 
+  it('stand-ins cross on to a grandchild Process (served by the child's own broker)', async () => {
+    const lock = new Lock();
+    const reached = new Event();
+    const p = new Process({
+      target: shipped(`async (l, e) => {
+        const { Process } = await import('@conc/process');
+        const g = new Process({ target: (l2, e2) => { l2.acquireSync(); e2.set(); l2.release(); }, args: [l, e] });
+        g.start();
+        await g.join();
+        if (g.exitCode !== 0) throw new Error('grandchild exit ' + g.exitCode);
+      }`),
+      args: [lock, reached],
+    });
+    p.start();
+    await p.join();
+    expect(p.exception).toBeUndefined();
+    expect(p.exitCode).toBe(0);
+    expect(reached.isSet()).toBe(true);
+    expect(lock.locked()).toBe(false);
+  });
+
   it('RLock ownership holds per child: re-entrant in the child, a StateError for another', async () => {
     const rlock = new RLock();
     const p = new Process({
