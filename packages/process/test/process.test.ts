@@ -314,7 +314,7 @@ describe('Process: @conc objects through the broker', () => {
     expect(lock.locked()).toBe(false);
   });
 
-  it('stand-ins cross on to a grandchild Process (served by the child's own broker)', async () => {
+  it('stand-ins cross on to a grandchild Process (served by the broker of the child)', async () => {
     const lock = new Lock();
     const reached = new Event();
     const p = new Process({
