@@ -389,7 +389,8 @@ export class Pool implements AsyncDisposable {
     if (!isAsync) {
       let items: unknown[];
       try {
-        items = Array.from(iterable as Iterable<unknown>);
+        // An array is only read (sliced per chunk): no copy needed.
+        items = Array.isArray(iterable) ? iterable : Array.from(iterable as Iterable<unknown>);
       } catch (error) {
         fail(error);
         return result;
@@ -416,9 +417,17 @@ export class Pool implements AsyncDisposable {
       return;
     }
     const size = chunksize ?? Math.ceil(length / (this.processes * 4));
-    const chunks: { payload: unknown[]; shared: boolean }[] = [];
+    const chunks: { payload: unknown[] | Float64Array; shared: boolean }[] = [];
     for (let start = 0; start < length; start += size) {
-      const payload = items.slice(start, start + size);
+      const end = Math.min(start + size, length);
+      if (mode === Mode.Map && end - start > 16 && allNumbers(items, start, end)) {
+        // A chunk of numbers travels as one Float64Array: a copy, not an element-by-element walk.
+        const packed = new Float64Array(end - start);
+        for (let i = start; i < end; i++) packed[i - start] = items[i] as number;
+        chunks.push({ payload: packed, shared: false });
+        continue;
+      }
+      const payload = items.slice(start, end);
       let shared = false;
       for (let i = 0; i < payload.length; i++) {
         const prepared = this.#prepareItem(payload[i], start + i, mode);
@@ -708,6 +717,11 @@ export class Pool implements AsyncDisposable {
       this.#resolveJoined = undefined;
     }
   }
+}
+
+function allNumbers(values: unknown[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (typeof values[i] !== 'number') return false;
+  return true;
 }
 
 function allPrimitive(values: unknown[]): boolean {

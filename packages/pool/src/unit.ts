@@ -32,7 +32,7 @@ export class Unit {
   ) {
     this.#ledger = ledger;
     this.#onDone = onDone;
-    this.bytes = Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0;
+    this.bytes = ArrayBuffer.isView(payload) ? payload.byteLength : Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0;
   }
 
   /** Settles the unit once: `failed` says whether `result` is an error. */
