@@ -85,6 +85,7 @@ export class Event {
     if (signal?.aborted) throw signal.reason;
     const seen = Atomics.load(this._i32, STATE);
     if (seen & 1) return true;
+    if (traceChannel.hasSubscribers) trace('wait', 'Event', this._i32[1]!);
     for (;;) {
       const result = await waitAsync(this._i32, STATE, seen, deadline, signal, WAITERS);
       if (Atomics.load(this._i32, STATE) !== seen) return true;
@@ -105,6 +106,7 @@ export class Event {
     if (seen & 1) return true;
     // No spinning before sleeping: measured on a loaded 2-core machine, a 2,000-load spin made
     // the ping-pong round trip 4x slower (the spinner takes the CPU its partner needs).
+    if (traceChannel.hasSubscribers) trace('wait', 'Event', this._i32[1]!);
     for (;;) {
       const result = waitSync(this._i32, STATE, seen, deadline, WAITERS);
       if (Atomics.load(this._i32, STATE) !== seen) return true;

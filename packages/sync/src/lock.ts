@@ -62,7 +62,7 @@ export class Lock {
     const { deadline, signal } = parseWait(opts, 'Lock.acquire');
     if (signal?.aborted) throw signal.reason;
     // The free lock is taken here, without the nested async call (half the cost of the path).
-    const got = tryLock(this._i32, STATE) || (await lockAsync(this._i32, STATE, deadline, signal));
+    const got = tryLock(this._i32, STATE) || (await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined));
     if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
     return got;
   }
@@ -81,7 +81,7 @@ export class Lock {
     }
     const { deadline, signal } = parseWait(opts, 'Lock.acquireSync');
     if (signal?.aborted) throw signal.reason;
-    const got = lockSync(this._i32, STATE, deadline);
+    const got = lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined);
     if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
     return got;
   }
@@ -124,6 +124,9 @@ export class Lock {
 
   // What a Condition needs from its lock. A Lock has no owner, so "owned" can only mean
   // "held by someone" (CPython's Condition makes the same approximation for Lock).
+
+  /** Publishes that this thread is about to sleep waiting for the lock. @internal */
+  readonly _traceWait = (): void => trace('wait', 'Lock', this._i32[1]!);
 
   /** @internal */
   _isOwned(_id: number): boolean {

@@ -1,4 +1,4 @@
-import { remaining, holdKeepAlive, releaseKeepAlive } from '@conc/core/internal';
+import { remaining, waitAsync, waitSync } from '@conc/core/internal';
 
 /**
  * Drepper's three-state mutex ("Futexes Are Tricky", mutex #3) on one int32 word:
@@ -18,17 +18,21 @@ export function tryLock(i32: Int32Array, index: number): boolean {
   return Atomics.compareExchange(i32, index, 0, 1) === 0;
 }
 
-/** Blocks until the mutex is taken or `deadline` passes. @internal */
-export function lockSync(i32: Int32Array, index: number, deadline: number): boolean {
+/**
+ * Blocks until the mutex is taken or `deadline` passes. `onBlock` runs once, when the
+ * thread is about to sleep (tracing publishes a wait there).
+ * @internal
+ */
+export function lockSync(i32: Int32Array, index: number, deadline: number, onBlock?: () => void): boolean {
   if (Atomics.compareExchange(i32, index, 0, 1) === 0) return true;
   if (deadline !== Infinity && remaining(deadline) === 0) return false;
+  onBlock?.();
   // No spinning before sleeping: measured here, a 100-load spin halved the throughput of two
   // contending threads (they hand the lock back and forth instead of running in batches).
   // From here on the word says "contended": whoever unlocks must notify.
   while (Atomics.exchange(i32, index, 2) !== 0) {
-    const ms = remaining(deadline);
-    if (ms === 0) return giveUp(i32, index);
-    Atomics.wait(i32, index, 2, ms);
+    if (remaining(deadline) === 0) return giveUp(i32, index);
+    waitSync(i32, index, 2, deadline);
   }
   return true;
 }
@@ -38,44 +42,22 @@ export function lockSync(i32: Int32Array, index: number, deadline: number): bool
  * `signal` aborts (then rejects with its reason, holding nothing).
  * @internal
  */
-export async function lockAsync(i32: Int32Array, index: number, deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+export async function lockAsync(i32: Int32Array, index: number, deadline: number, signal: AbortSignal | undefined, onBlock?: () => void): Promise<boolean> {
   if (signal?.aborted) throw signal.reason;
   if (Atomics.compareExchange(i32, index, 0, 1) === 0) return true;
   if (deadline !== Infinity && remaining(deadline) === 0) return false;
-  holdKeepAlive();
-  try {
-    while (Atomics.exchange(i32, index, 2) !== 0) {
-      if (signal?.aborted) {
-        // We may have been the one woken by an unlock: pass the wake-up on before leaving.
-        Atomics.notify(i32, index, 1);
-        throw signal.reason;
-      }
-      const ms = remaining(deadline);
-      if (ms === 0) return giveUp(i32, index);
-      const pending = Atomics.waitAsync(i32, index, 2, ms);
-      if (!pending.async) continue;
-      if (!signal) {
-        await pending.value;
-        continue;
-      }
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          // Our abandoned waitAsync stays queued and could swallow the unlocker's notify(1):
-          // wake every waiter on the word so that they all re-check.
-          Atomics.notify(i32, index);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        void pending.value.then(() => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        });
-      });
+  onBlock?.();
+  while (Atomics.exchange(i32, index, 2) !== 0) {
+    if (remaining(deadline) === 0) return giveUp(i32, index);
+    try {
+      await waitAsync(i32, index, 2, deadline, signal);
+    } catch (error) {
+      // We may have been the one woken by an unlock: pass the wake-up on before leaving.
+      Atomics.notify(i32, index, 1);
+      throw error;
     }
-    return true;
-  } finally {
-    releaseKeepAlive();
   }
+  return true;
 }
 
 /** A waiter that leaves may have absorbed an unlock's notify: pass it on to the next one. */

@@ -41,6 +41,9 @@ export class RLock {
     this._i32 = this._block.i32;
   }
 
+  /** Publishes that this thread is about to sleep waiting for the lock. @internal */
+  readonly _traceWait = (): void => trace('wait', 'RLock', this._i32[1]!);
+
   /**
    * Acquires the lock (again, if this thread holds it), waiting without blocking the event loop.
    * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever by default.
@@ -52,7 +55,7 @@ export class RLock {
     const { deadline, signal } = parseWait(opts, 'RLock.acquire');
     if (signal?.aborted) throw signal.reason;
     if (this._reenter(id)) return true;
-    if (!tryLock(this._i32, STATE) && !(await lockAsync(this._i32, STATE, deadline, signal))) return false;
+    if (!tryLock(this._i32, STATE) && !(await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined))) return false;
     this._own(id, 1);
     return true;
   }
@@ -68,7 +71,7 @@ export class RLock {
     const { deadline, signal } = parseWait(opts, 'RLock.acquireSync');
     if (signal?.aborted) throw signal.reason;
     if (this._reenter(id)) return true;
-    if (!lockSync(this._i32, STATE, deadline)) return false;
+    if (!lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined)) return false;
     this._own(id, 1);
     return true;
   }

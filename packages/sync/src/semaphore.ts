@@ -83,8 +83,9 @@ export class Semaphore {
   async acquire(opts?: number | WaitOptions): Promise<boolean> {
     const { deadline, signal } = parseWait(opts, `${this._name()}.acquire`);
     if (signal?.aborted) throw signal.reason;
-    for (;;) {
+    for (let waiting = false; ; waiting = true) {
       if (this._take()) return true;
+      if (!waiting && traceChannel.hasSubscribers) trace('wait', this._name(), this._i32[1]!);
       if ((await waitAsync(this._i32, VALUE, 0, deadline, signal, WAITERS)) === 'timed-out') return this._take();
     }
   }
@@ -98,8 +99,9 @@ export class Semaphore {
   acquireSync(opts?: number | WaitOptions): boolean {
     const { deadline, signal } = parseWait(opts, `${this._name()}.acquireSync`);
     if (signal?.aborted) throw signal.reason;
-    for (;;) {
+    for (let waiting = false; ; waiting = true) {
       if (this._take()) return true;
+      if (!waiting && traceChannel.hasSubscribers) trace('wait', this._name(), this._i32[1]!);
       if (waitSync(this._i32, VALUE, 0, deadline, WAITERS) === 'timed-out') return this._take();
     }
   }

@@ -97,11 +97,19 @@ describe('tracing', () => {
       const s = new Semaphore(1);
       s.acquireSync();
       s.release();
+      // Waits that really block are published too, so a timeline can draw them.
+      lock.acquireSync();
+      expect(await lock.acquire(5)).toBe(false);
+      lock.release();
+      expect(await e.wait(5)).toBe(false);
+      s.acquireSync();
+      expect(s.acquireSync(5)).toBe(false);
+      s.release();
     } finally {
       unsubscribe('@conc/trace', listen);
     }
     const kinds = events.map((e) => `${e.kind}:${e.type}`);
-    expect(kinds).toEqual(expect.arrayContaining(['Lock:acquire', 'Lock:release', 'Condition:wait', 'Condition:wake', 'Event:set', 'Event:clear', 'Semaphore:acquire', 'Semaphore:release', 'RLock:acquire']));
+    expect(kinds).toEqual(expect.arrayContaining(['Lock:acquire', 'Lock:release', 'Condition:wait', 'Condition:wake', 'Event:set', 'Event:clear', 'Semaphore:acquire', 'Semaphore:release', 'RLock:acquire', 'Lock:wait', 'Event:wait', 'Semaphore:wait']));
     for (const e of events) expect(e.thread).toBe(threadIdentity());
   });
 });
