@@ -6,7 +6,6 @@
 import { loadTarget, revive, serializeError } from '@conc/core/internal';
 import { printException } from './report.js';
 import { forwardTraces } from './trace-forward.js';
-import { joinNonDaemonChildren } from './shutdown.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
 
 interface StartMessage {
@@ -66,6 +65,6 @@ async function run(start: StartMessage): Promise<void> {
   // As Python's multiprocessing does after run(): join the non-daemon children, then exit,
   // whatever the target left open. stdout/stderr are the parent's descriptors, written
   // synchronously, so nothing printed is lost.
-  await joinNonDaemonChildren();
+  await (await import('./shutdown.js')).joinNonDaemonChildren();
   process.exit();
 }

@@ -8,7 +8,6 @@ import { ENDED, ownThreadData } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
 import { prepareTypeScript } from './typescript-loader.js';
 import { forwardTraces } from './trace-forward.js';
-import { joinNonDaemonChildren } from './shutdown.js';
 import { parentPort } from 'node:worker_threads';
 
 if (!ownThreadData) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
@@ -60,6 +59,7 @@ try {
   end();
   data.port.close();
 }
-await joinNonDaemonChildren();
+// Loaded only now: off the start-up path (a target with children has loaded it anyway).
+await (await import('./shutdown.js')).joinNonDaemonChildren();
 // Output is written synchronously (writeOutputDirectly), so nothing is lost by exiting now.
 process.exit(0);
