@@ -66,5 +66,7 @@ async function run(start: StartMessage): Promise<void> {
   // whatever the target left open. stdout/stderr are the parent's descriptors, written
   // synchronously, so nothing printed is lost.
   await (await import('./shutdown.js')).joinNonDaemonChildren();
+  // IPC messages go out in order: once this one is flushed, so are the forwarded traces.
+  await send({ type: 'done' });
   process.exit();
 }

@@ -466,6 +466,8 @@ describe('Process: daemons, output, tracing, module targets', () => {
       await p.join();
       expect(p.exception).toBeUndefined();
       expect(events.filter((e) => e.kind === 'Process').map((e) => e.type)).toEqual(['start', 'exit']);
+      // Forwarded events travel through the supervisor's port: they may land just after join.
+      for (let i = 0; i < 100 && !events.some((e) => e.type === 'ping'); i++) await new Promise((r) => setTimeout(r, 50));
       const ping = events.find((e) => e.type === 'ping');
       expect(ping).toBeDefined();
       expect(ping!.thread).not.toBe(events.find((e) => e.kind === 'Process')!.thread);
