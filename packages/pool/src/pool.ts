@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { ResourceLimits } from 'node:worker_threads';
 import { DataCloneError, StateError, WorkerCrashedError, cpuCount, type Target } from '@conc/core';
 import {
@@ -10,6 +11,8 @@ import {
   trace,
   traceChannel,
   typeName,
+  type Shareable,
+  type SharedDescriptor,
   type TargetDescriptor,
 } from '@conc/core/internal';
 import { handleFor } from '@conc/process/internal';
@@ -543,6 +546,14 @@ export class Pool implements AsyncDisposable {
         if (slot.stopping || slot.exited || slot.quota <= 0 || slot.batchSizes.length >= PIPELINE) continue;
         const head = this.#head();
         if (!head) break;
+        if (head.shared && this.kind === 'process' && !brokerListening) {
+          holdKeepAlive();
+          void whenBrokerListens().then(() => {
+            releaseKeepAlive();
+            this.#pump();
+          });
+          return;
+        }
         const ms = this.#unitMs[head.fnId] ?? -1;
         // Not pipelined: long tasks, tasks not measured yet, and suspects of a crash (alone).
         const alone = head.suspect || slot.batchSizes.length > 0 && this.#inFlightSuspect(slot);
@@ -782,7 +793,43 @@ function checkCallback(value: unknown, name: string, what: string): void {
  * reach another process).
  */
 function prepareFor(kind: 'thread' | 'process', value: unknown, path: string): { value: unknown; shared: boolean } {
-  return kind === 'process' ? prepare(value, path, { mapDescriptor: handleFor }) : prepare(value, path);
+  return kind === 'process' ? prepare(value, path, { mapDescriptor: brokerHandle }) : prepare(value, path);
+}
+
+let brokerSocket: string | undefined;
+let brokerReady: Promise<void> | undefined;
+let brokerListening = false;
+
+function brokerHandle(descriptor: SharedDescriptor, object: Shareable): unknown {
+  const marked = handleFor(descriptor, object);
+  brokerSocket ??= marked['socket'] as string;
+  return marked;
+}
+
+/**
+ * The broker starts listening on its own thread a moment after its first handle: a child that
+ * connected before that would be refused. Children are sent handles only once a probe connects.
+ */
+function whenBrokerListens(): Promise<void> {
+  brokerReady ??= new Promise<void>((resolve) => {
+    const started = performance.now();
+    const attempt = (): void => {
+      const socket = connect({ path: brokerSocket! });
+      socket.once('connect', () => {
+        socket.destroy();
+        brokerListening = true;
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        // Give up waiting after a while: the children then report the broker's failure.
+        if (performance.now() - started > 10_000) resolve();
+        else setTimeout(attempt, 5);
+      });
+    };
+    attempt();
+  });
+  return brokerReady;
 }
 
 async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
