@@ -70,6 +70,15 @@ describe('Pool (CPython _TestPool)', () => {
     }
   });
 
+  it('chunks of numbers keep every value exactly (-0, NaN, fractions, huge)', async () => {
+    const items = [-0, NaN, 0.1, -1e308, 2 ** 53, Infinity, ...Array.from({ length: 30 }, (_, i) => i / 3)];
+    const same = await pool.map((x: number) => x, items, 100);
+    expect(same).toHaveLength(items.length);
+    same.forEach((v, i) => expect(Object.is(v, items[i])).toBe(true));
+    const mixed = await pool.map((x: number) => (x > 5 ? String(x) : x), Array.from({ length: 40 }, (_, i) => i), 40);
+    expect(mixed).toEqual(Array.from({ length: 40 }, (_, i) => (i > 5 ? String(i) : i)));
+  });
+
   it('a map fails with the first error (test_map_unplicklable analogue: errors raised in tasks)', async () => {
     const failOn7 = (x: number): number => {
       if (x === 7) throw new RangeError(`bad ${x}`);

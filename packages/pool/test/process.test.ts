@@ -25,6 +25,7 @@ describe("Pool({ kind: 'process' })", () => {
     expect(pids.has(process.pid)).toBe(false);
     expect(await pool.apply(sqr, [7])).toBe(49);
     expect(await pool.map(sqr, Array.from({ length: 100 }, (_, i) => i), 7)).toEqual(Array.from({ length: 100 }, (_, i) => i * i));
+    expect(await pool.map(sqr, Array.from({ length: 1000 }, (_, i) => i), 100)).toEqual(Array.from({ length: 1000 }, (_, i) => i * i));
     expect(await pool.starmap((a: number, b: number) => a - b, [[5, 2], [1, 1]])).toEqual([3, 0]);
     const got: number[] = [];
     for await (const v of pool.imap(sqr, [1, 2, 3])) got.push(v);
