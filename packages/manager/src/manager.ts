@@ -309,7 +309,7 @@ function checkCallTimeout(timeout: unknown, what: string): number {
   return timeout;
 }
 
-type Ready = { type: 'ready'; address: ManagerAddress } | { type: 'error'; error: SerializedError } | { type: 'closed' };
+type Ready = { type: 'waiting' } | { type: 'ready'; address: ManagerAddress } | { type: 'error'; error: SerializedError } | { type: 'closed' };
 
 async function startThread(config: ServerConfig): Promise<{ address: ManagerAddress; stop(): Promise<void> }> {
   const worker = new Worker(serverEntry, { workerData: config, name: 'conc-manager' });
@@ -361,14 +361,14 @@ async function startProcess(config: ServerConfig): Promise<{ address: ManagerAdd
   let onExit!: (code: number | null, signal: NodeJS.Signals | null) => void;
   const address = await new Promise<ManagerAddress>((resolve, reject) => {
     onMessage = (message) => {
-      if (message.type === 'ready') resolve(message.address);
+      if (message.type === 'waiting') child.send(config);
+      else if (message.type === 'ready') resolve(message.address);
       else if (message.type === 'error') reject(deserializeError(message.error));
     };
     onExit = (code, signal) => reject(new ConcError(`the manager server process exited (${signal ?? code}) before it was ready`));
     child.on('message', onMessage);
     child.on('error', reject);
     child.on('exit', onExit);
-    child.send(config);
   }).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;

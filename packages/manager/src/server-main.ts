@@ -45,4 +45,6 @@ if (parentPort) {
       });
     });
   });
+  // Only now ask for the config: a message sent before a listener exists would be lost.
+  process.send({ type: 'waiting' });
 }

@@ -26,6 +26,7 @@ export function message<T = unknown>(worker: Worker, test: (m: T) => boolean = (
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the worker exited (code ${code}) before posting the message awaited`)));
   });
 }
 
