@@ -6,7 +6,7 @@ import {
 import { ENDED, NOT_STARTED, RUNNING, identityBase, nextName } from './context.js';
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
 import { handleFor, spawnChild } from './supervisor.js';
-import { childEnded, childStarted } from './trace-forward.js';
+import { childEnded, childStarted, traceFlag } from './trace-forward.js';
 
 /** Options of `new Process(...)`: Python's `target`, `args`, `name`, `daemon`, plus the child's Node options. */
 export interface ProcessOptions extends RunOptions {
@@ -163,6 +163,8 @@ export class Process {
     const spec = runSpec(this, Process.prototype.run, this.#target, this.#args, 'Process', { mapDescriptor: handleFor });
     const state = new Int32Array(new SharedArrayBuffer(16));
     const { port1, port2 } = new MessageChannel();
+    // Fresh before the supervisor reads it for the child's start message.
+    traceFlag();
     spawnChild({
       spec: { target: spec.target, self: spec.self, args: spec.args },
       name: this.#name,
