@@ -33,8 +33,12 @@ export const enum Word {
   /** Where a priority queue's heap index is (byte offset and length). */
   IndexOffset = 18,
   IndexBytes = 19,
+  /** The conditions' sequence words (each followed by its waiter count), a cache line apart. */
+  NotEmpty = 32,
+  NotFull = 48,
+  AllTasksDone = 64,
   /** Words in a control block. */
-  Size = 20,
+  Size = 80,
 }
 
 /** How a queue orders its items. @internal */

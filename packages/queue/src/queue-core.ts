@@ -10,21 +10,19 @@ import {
   type Shareable,
   type SharedDescriptor,
 } from '@conc/core/internal';
-import { Condition, Lock } from '@conc/sync';
+import { Lock } from '@conc/sync';
 import { allocateArena, viewArena, type Arena } from './arena.js';
 import { HeapStore } from './heap-store.js';
 import { CONTROL_BYTES, StoreKind, Word } from './layout.js';
 import { RingStore } from './ring-store.js';
 import { StackStore } from './stack-store.js';
+import { SequenceCondition } from './sequence-condition.js';
 import type { Store, StoreMemory } from './store.js';
 
 /** The cloneable form of a {@link QueueCore}. @internal */
 export interface QueueCoreFields {
   control: BlockDescriptor;
   lock: SharedDescriptor;
-  notEmpty: SharedDescriptor;
-  notFull: SharedDescriptor;
-  allTasksDone: SharedDescriptor;
 }
 
 /** Spins before a blocking wait: a producer on another core often delivers within a few µs. */
@@ -33,9 +31,10 @@ const SPINS = 500;
 const LOCK_SPINS = 100;
 
 /**
- * The machinery every queue class shares, as CPython's `queue.Queue` builds it: one mutex and
- * three conditions over it (`notEmpty`, `notFull`, `allTasksDone`), all from @conc/sync, around
- * a store of encoded items in a shared arena. Works on bytes; the classes encode and decode.
+ * The machinery every queue class shares, as CPython's `queue.Queue` builds it: one mutex (a
+ * @conc/sync `Lock`) and three conditions over it (`notEmpty`, `notFull`, `allTasksDone`; see
+ * `SequenceCondition` for why not @conc/sync's), around a store of encoded items in a shared
+ * arena. Works on bytes; the classes encode and decode.
  * @internal
  */
 export class QueueCore implements StoreMemory {
@@ -46,16 +45,18 @@ export class QueueCore implements StoreMemory {
   index: Arena | undefined;
   readonly store: Store;
   readonly lock: Lock;
-  readonly notEmpty: Condition;
-  readonly notFull: Condition;
-  readonly allTasksDone: Condition;
+  readonly notEmpty: SequenceCondition;
+  readonly notFull: SequenceCondition;
+  readonly allTasksDone: SequenceCondition;
 
-  private constructor(block: SharedBlock, lock: Lock, conditions: [Condition, Condition, Condition]) {
+  private constructor(block: SharedBlock, lock: Lock) {
     this.block = block;
     this.i32 = block.i32;
     this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
     this.lock = lock;
-    [this.notEmpty, this.notFull, this.allTasksDone] = conditions;
+    this.notEmpty = new SequenceCondition(this.i32, Word.NotEmpty, lock);
+    this.notFull = new SequenceCondition(this.i32, Word.NotFull, lock);
+    this.allTasksDone = new SequenceCondition(this.i32, Word.AllTasksDone, lock);
     const c = this.control;
     this.arena = viewArena(block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
     this.index = c[Word.IndexBytes] ? viewArena(block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!) : undefined;
@@ -78,25 +79,19 @@ export class QueueCore implements StoreMemory {
       control[Word.IndexOffset] = index.offset;
       control[Word.IndexBytes] = index.bytes.length;
     }
-    const lock = new Lock();
-    return new QueueCore(block, lock, [new Condition(lock), new Condition(lock), new Condition(lock)]);
+    return new QueueCore(block, new Lock());
   }
 
   /** The core described by `fields`, received from another thread. */
   static open(tag: string, fields: QueueCoreFields): QueueCore {
     const block = openBlock(tag, fields.control);
-    const lock = reviveDescriptor(fields.lock) as Lock;
-    const conditions = [fields.notEmpty, fields.notFull, fields.allTasksDone].map((d) => reviveDescriptor(d) as Condition);
-    return new QueueCore(block, lock, conditions as [Condition, Condition, Condition]);
+    return new QueueCore(block, reviveDescriptor(fields.lock) as Lock);
   }
 
   fields(): QueueCoreFields {
     return {
       control: { buffer: this.block.buffer, byteOffset: this.block.byteOffset, byteLength: this.block.byteLength },
       lock: describe(this.lock),
-      notEmpty: describe(this.notEmpty),
-      notFull: describe(this.notFull),
-      allTasksDone: describe(this.allTasksDone),
     };
   }
 
@@ -128,6 +123,8 @@ export class QueueCore implements StoreMemory {
     for (let i = 0; i < LOCK_SPINS && lock.locked(); i++);
     lock.acquireSync();
   }
+
+  readonly #relock = (): void => this.#lockSync();
 
   get id(): number {
     return this.i32[1]!;
@@ -177,7 +174,7 @@ export class QueueCore implements StoreMemory {
           } finally {
             this.#lockSync();
           }
-        } else this.notFull.waitSync(left === Infinity ? undefined : left);
+        } else this.notFull.waitSync(deadline, this.#relock);
         if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       }
       this.#push(bytes, key, tasks);
@@ -207,7 +204,7 @@ export class QueueCore implements StoreMemory {
         const left = remaining(deadline);
         if (left === 0) throw new FullError('put: the queue is full');
         try {
-          await this.notFull.wait({ timeout: left, signal });
+          await this.notFull.wait(deadline, signal);
         } catch (error) {
           // An abort may have absorbed a notification meant for a producer: pass it on.
           if (!this.#isFull()) this.notFull.notify();
@@ -279,7 +276,7 @@ export class QueueCore implements StoreMemory {
           }
           continue;
         }
-        this.notEmpty.waitSync(left === Infinity ? undefined : left);
+        this.notEmpty.waitSync(deadline, this.#relock);
       }
     } finally {
       this.lock.release();
@@ -308,7 +305,7 @@ export class QueueCore implements StoreMemory {
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
         try {
-          await this.notEmpty.wait({ timeout: left, signal });
+          await this.notEmpty.wait(deadline, signal);
         } catch (error) {
           // An abort may have absorbed a notification meant for a consumer: pass it on.
           if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
@@ -332,7 +329,7 @@ export class QueueCore implements StoreMemory {
         const left = remaining(deadline);
         if (left === 0) return false;
         try {
-          await this.notEmpty.wait({ timeout: left, signal });
+          await this.notEmpty.wait(deadline, signal);
         } catch (error) {
           if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
           throw error;
@@ -367,7 +364,7 @@ export class QueueCore implements StoreMemory {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
         if (left === 0) return false;
-        this.allTasksDone.waitSync(left === Infinity ? undefined : left);
+        this.allTasksDone.waitSync(deadline, this.#relock);
       }
       return true;
     } finally {
@@ -381,7 +378,7 @@ export class QueueCore implements StoreMemory {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
         if (left === 0) return false;
-        await this.allTasksDone.wait({ timeout: left, signal });
+        await this.allTasksDone.wait(deadline, signal);
       }
       return true;
     } finally {
@@ -426,6 +423,6 @@ export class QueueCore implements StoreMemory {
 }
 
 /** The descriptor of a @conc/sync object (its `[toDescriptor]` is internal to that package). */
-function describe(object: Lock | Condition): SharedDescriptor {
+function describe(object: Lock): SharedDescriptor {
   return (object as unknown as Shareable)[toDescriptor]();
 }
