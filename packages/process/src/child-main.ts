@@ -4,6 +4,7 @@
  * way Python does before exiting with code 1.
  */
 import { loadTarget, revive, serializeError } from '@conc/core/internal';
+import { started } from './context.js';
 import { printException } from './report.js';
 import { forwardTraces } from './trace-forward.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
@@ -65,7 +66,7 @@ async function run(start: StartMessage): Promise<void> {
   // As Python's multiprocessing does after run(): join the non-daemon children, then exit,
   // whatever the target left open. stdout/stderr are the parent's descriptors, written
   // synchronously, so nothing printed is lost.
-  await (await import('./shutdown.js')).joinNonDaemonChildren();
+  if (started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
   // IPC messages go out in order: once this one is flushed, so are the forwarded traces.
   await send({ type: 'done' });
   process.exit();

@@ -50,3 +50,6 @@ export function nextName(kind: 'Thread' | 'Process'): string {
 
 /** The identity base of this process (see @conc/core's identity), so that `ident` equals the thread's identity. @internal */
 export const identityBase: number = Number(process.env['CONC_IDENTITY_BASE'] ?? 0) | 0;
+
+/** How many threads and processes this thread has started (a worker with none exits at once). @internal */
+export const started = { count: 0 };

@@ -3,7 +3,7 @@ import { ConcError, StateError } from '@conc/core';
 import {
   checkTimeout, deadlineAfter, deserializeError, loadTarget, trace, typeName, waitSync, type SerializedError, type TargetDescriptor,
 } from '@conc/core/internal';
-import { ENDED, NOT_STARTED, RUNNING, identityBase, nextName } from './context.js';
+import { ENDED, NOT_STARTED, RUNNING, identityBase, nextName, started } from './context.js';
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
 import { handleFor, spawnChild } from './supervisor.js';
 import { childEnded, childStarted, traceFlag } from './trace-forward.js';
@@ -193,6 +193,7 @@ export class Process {
     // A non-daemon child keeps the parent alive through this port; a daemon does not.
     if (this.#daemon) port1.unref();
     live.add(this);
+    started.count++;
     childStarted();
     trace('start', 'Process', this.#pid, { name: this.#name, daemon: this.#daemon, pid: this.#pid });
     if (this.#pid < 0) this.#collect();

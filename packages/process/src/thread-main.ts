@@ -4,7 +4,7 @@
  * so a parent woken in `joinSync` can read the outcome at once).
  */
 import { loadTarget, revive, serializeError } from '@conc/core/internal';
-import { ENDED, ownThreadData } from './context.js';
+import { ENDED, ownThreadData, started } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
 import { prepareTypeScript } from './typescript-loader.js';
 import { forwardTraces } from './trace-forward.js';
@@ -59,7 +59,7 @@ try {
   end();
   data.port.close();
 }
-// Loaded only now: off the start-up path (a target with children has loaded it anyway).
-await (await import('./shutdown.js')).joinNonDaemonChildren();
+// Loaded only when the target started threads or processes: off the start-up path.
+if (started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
 // Output is written synchronously (writeOutputDirectly), so nothing is lost by exiting now.
 process.exit(0);

@@ -3,7 +3,7 @@ import { StateError, WorkerCrashedError } from '@conc/core';
 import {
   checkTimeout, deadlineAfter, deserializeError, loadTarget, threadIdentity, trace, typeName, waitAsync, waitSync, type SerializedError, type TargetDescriptor,
 } from '@conc/core/internal';
-import { ENDED, RUNNING, THREAD_DATA, identityBase, nameCounters, nextName, ownThreadData, type ThreadData } from './context.js';
+import { ENDED, RUNNING, THREAD_DATA, identityBase, nameCounters, nextName, ownThreadData, started, type ThreadData } from './context.js';
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import { printException } from './report.js';
@@ -195,6 +195,7 @@ export class Thread {
     // After the listeners: adding a 'message' listener refs the worker's port again.
     if (this.#daemon) worker.unref();
     live.add(this);
+    started.count++;
     childStarted();
     trace('start', 'Thread', this.#ident, { name: this.#name, daemon: this.#daemon });
   }
