@@ -15,7 +15,17 @@ import { typeName } from '@conc/core/internal';
  * console.log('path' in local, 'port' in remote); // true true
  * ```
  */
-export type ManagerAddress = { host: string; port: number } | { path: string };
+export type ManagerAddress =
+  | {
+      /** The host name or IP address to listen on or connect to. */
+      host: string;
+      /** The TCP port (`0` when starting: any free port). */
+      port: number;
+    }
+  | {
+      /** The Unix socket's path. */
+      path: string;
+    };
 
 /**
  * Checks an address given by the user.

@@ -148,6 +148,7 @@ export class CustomProxy extends BaseProxy {
     }
   }
 
+  /** @internal */
   override [toDescriptor](): ProxyDescriptor {
     return { ...super[toDescriptor](), methods: [...this.methods] };
   }
