@@ -264,9 +264,14 @@ describe('items', () => {
     const items: unknown[] = [
       undefined, null, true, 0, -0, NaN, 2 ** 40, -7, 1.25, 12345678901234567890n, '', 'héllo 😀', 'x'.repeat(10_000),
       { a: [1, { b: 'c' }] }, new Map([[1, 'one']]), new Set(['s']), new Date(5), /re/g, new Uint16Array([1, 2]), [undefined, null],
+      // Objects JSON would not carry exactly: each must still come back as structured clone does.
+      { z: -0 }, [NaN, Infinity], { u: undefined }, [1, , 3], { d: new Date(7) }, JSON.parse('{"__proto__": 1, "x": [true]}'),
+      { s: 'lone \ud800 surrogate', e: '' }, [[[[{ deep: [1.5, 'x'] }]]]],
     ];
     for (const item of items) await q.put(item);
-    for (const item of items) expect(await q.get()).toEqual(item);
+    for (const item of items) expect(await q.get()).toStrictEqual(item);
+    await q.put({ z: -0 });
+    expect(Object.is(((await q.get()) as { z: number }).z, -0)).toBe(true);
     await q.put({ lock, inner });
     const got = await start(({ q }: { q: Queue<{ lock: Lock; inner: Queue<string> }> }) => {
       const { lock, inner } = q.getSync();
