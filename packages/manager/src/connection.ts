@@ -120,7 +120,11 @@ export class Connection {
       this.writer.abort();
       return Promise.reject(error instanceof Error && error.name === 'Error' ? new DataCloneError(`${owner}.${method} arguments`, error.message) : error);
     }
-    this.writer.end();
+    try {
+      this.writer.end();
+    } catch (error) {
+      return Promise.reject(new RangeError(`${owner}.${method}: ${(error as Error).message}`));
+    }
     return new Promise((resolve, reject) => {
       const timeout = wait ? wait.timeout : 0;
       const deadline = timeout === Infinity ? Infinity : performance.now() + timeout + this.callTimeout;

@@ -105,8 +105,17 @@ export class FrameWriter {
     this.builder.abortFrame();
   }
 
-  /** Finishes the frame; the frames made in one turn of the event loop leave in one write. */
+  /**
+   * Finishes the frame; the frames made in one turn of the event loop leave in one write.
+   * @throws RangeError (and drops the frame) when it is over {@link MAX_FRAME_BYTES}: the peer
+   *   would close the connection.
+   */
   end(): void {
+    const bytes = this.builder.frameBytes;
+    if (bytes > MAX_FRAME_BYTES) {
+      this.builder.abortFrame();
+      throw new RangeError(`a message of ${bytes} bytes is over the manager's limit of ${MAX_FRAME_BYTES} bytes`);
+    }
     this.builder.endFrame();
     if (!this.scheduled) {
       this.scheduled = true;

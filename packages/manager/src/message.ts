@@ -47,6 +47,11 @@ export class FrameBuilder {
     this.buffer.writeUInt32LE(this.end - this.frameStart - 4, this.frameStart);
   }
 
+  /** The size of the frame being built so far. */
+  get frameBytes(): number {
+    return this.end - this.frameStart - 4;
+  }
+
   /** Drops the frame being built (an argument could not be encoded). */
   abortFrame(): void {
     this.end = this.frameStart;

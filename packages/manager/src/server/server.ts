@@ -198,7 +198,8 @@ export class ManagerServer {
     try {
       client.writer.frame(fill(status, payload));
     } catch (error) {
-      client.writer.frame(fill(Status.Error, serializeError(new TypeError(`the result cannot be sent back: ${(error as Error).message}`))));
+      const reason = error instanceof RangeError ? new RangeError(`the result is too big to send back: ${error.message}`) : new TypeError(`the result cannot be sent back: ${(error as Error).message}`);
+      client.writer.frame(fill(Status.Error, serializeError(reason)));
     }
   }
 
