@@ -183,6 +183,12 @@ export class Process {
     this.#state = state;
     this.#port = port1;
     this.#pid = Atomics.load(state, 1);
+    if (this.#pid < 0) {
+      // The fork itself failed (Python raises OSError from start()).
+      waitSync(state, 0, RUNNING, deadlineAfter(5_000));
+      this.#collect();
+      throw new ConcError(`Process.start: ${this.#exception?.message ?? `could not start ${this.#name}`}`, { cause: this.#exception });
+    }
     this.#exited = new Promise((resolve) => {
       port1.on('message', (outcome: { error?: SerializedError }) => {
         this.#record(outcome);
@@ -196,7 +202,6 @@ export class Process {
     started.count++;
     childStarted();
     trace('start', 'Process', this.#pid, { name: this.#name, daemon: this.#daemon, pid: this.#pid });
-    if (this.#pid < 0) this.#collect();
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import type { Shareable, SharedDescriptor } from '@conc/core/internal';
+import { markDescriptor, type Shareable, type SharedDescriptor } from '@conc/core/internal';
 import { inheritedExecArgv } from './exec-argv.js';
 import { markHandle, shapeOf } from './handle-shape.js';
 import { printException } from './report.js';
@@ -43,6 +43,9 @@ export function supervisorWorker(): Worker {
  * @internal
  */
 export function handleFor(descriptor: SharedDescriptor, object: Shareable): Record<string, unknown> {
+  // An object whose descriptor holds no shared memory (a manager proxy: an address) crosses
+  // to another process as itself; only shared memory needs the broker.
+  if (!holdsSharedMemory(descriptor, new Set())) return markDescriptor(descriptor);
   let marked = handles.get(object);
   if (!marked) {
     const worker = supervisorWorker();
@@ -70,4 +73,13 @@ export interface SpawnRequest {
 /** Asks the supervisor to fork a child. @internal */
 export function spawnChild(request: SpawnRequest): void {
   supervisorWorker().postMessage({ type: 'spawn', ...request }, [request.port]);
+}
+
+function holdsSharedMemory(value: unknown, seen: Set<object>): boolean {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  if (value instanceof SharedArrayBuffer) return true;
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer;
+  const items = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  return items.some((item) => holdsSharedMemory(item, seen));
 }

@@ -137,6 +137,13 @@ describe('Process', () => {
     expect(p.exitCode).toBe(0);
   });
 
+  it('a child Node refuses to run (a bad option) gives its exit code, nothing hangs', async () => {
+    const p = new Process({ execArgv: ['--no-such-option-here'], target: () => {} });
+    p.start();
+    expect(await p.join(30_000)).toBe(true);
+    expect(p.exitCode).toBe(9);
+  });
+
   it('a target calling process.exit(7) gives exitCode 7', async () => {
     const p = new Process({ target: () => process.exit(7) });
     p.start();
