@@ -383,6 +383,29 @@ describe('Process: @conc objects through the broker', () => {
     expect(counter.value).toBe(200);
   });
 
+  it('exact count on the sync path: 2 processes x 150 acquireSync/increment/release, with the parent contending', async () => {
+    const lock = new Lock();
+    const counter = new Value('i32', 0, { lock: false });
+    const target = (l: Lock, v: Value) => {
+      for (let i = 0; i < 150; i++) {
+        l.acquireSync();
+        v.value = (v.value as number) + 1;
+        l.release();
+      }
+    };
+    const ps = [0, 1].map(() => new Process({ target, args: [lock, counter] }));
+    for (const p of ps) p.start();
+    for (let i = 0; i < 150; i++) {
+      await lock.acquire();
+      counter.value = (counter.value as number) + 1;
+      lock.release();
+    }
+    for (const p of ps) await p.join();
+    expect(ps.map((p) => p.exitCode)).toEqual([0, 0]);
+    expect(counter.value).toBe(450);
+    expect(lock.locked()).toBe(false);
+  });
+
   it('a Semaphore and getters (value) cross too; AbortSignal is refused clearly in the child', async () => {
     const sem = new Semaphore(2);
     const p = new Process({
