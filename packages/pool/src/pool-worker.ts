@@ -135,21 +135,28 @@ async function runBatch(batch: BatchMessage): Promise<void> {
         value = fn(...payload);
         if (isThenable(value)) value = await value;
       } else {
-        const out = new Array<unknown>(payload.length);
+        const length = payload.length;
         const star = modes[u] === Mode.Starmap;
-        let numeric = true;
-        for (let i = 0; i < payload.length; i++) {
+        // Results that are all numbers travel as one Float64Array (a copy, not a walk), moved
+        // not cloned; the first non-number switches to a plain array.
+        let packed: Float64Array | undefined = length > 16 ? new Float64Array(length) : undefined;
+        let out: unknown[] | undefined = packed ? undefined : new Array<unknown>(length);
+        for (let i = 0; i < length; i++) {
           let item = star ? fn(...(payload[i] as unknown[])) : fn(payload[i]);
           if (isThenable(item)) item = await item;
-          out[i] = item;
-          if (typeof item !== 'number') numeric = false;
+          if (packed) {
+            if (typeof item === 'number') {
+              packed[i] = item;
+              continue;
+            }
+            out = Array.from(packed.subarray(0, i));
+            out.length = length;
+            packed = undefined;
+          }
+          out![i] = item;
         }
-        // A chunk of numbers travels as one Float64Array (a copy, not a walk), moved not cloned.
-        if (numeric && out.length > 16) {
-          const packed = Float64Array.from(out as number[]);
-          (transfer ??= []).push(packed.buffer);
-          value = packed;
-        } else value = out;
+        if (packed) (transfer ??= []).push(packed.buffer as ArrayBuffer);
+        value = packed ?? out;
       }
       if (value !== null && typeof value === 'object' && !(value instanceof Float64Array) || typeof value === 'function' || typeof value === 'symbol') {
         const prepared = prepare(value, 'result');

@@ -24,6 +24,19 @@ import { WorkerSlot } from './worker-slot.js';
 
 /**
  * Options of {@link Pool}. Python: the arguments of `multiprocessing.Pool`.
+ *
+ * @example
+ * ```ts
+ * import { Pool, type PoolOptions } from '@conc/pool';
+ * const options: PoolOptions = {
+ *   processes: 2,
+ *   initializer: (greeting: string) => ((globalThis as { greeting?: string }).greeting = greeting),
+ *   initargs: ['hello'],
+ *   maxtasksperchild: 100,
+ * };
+ * await using pool = new Pool(options);
+ * console.log(await pool.apply(() => (globalThis as { greeting?: string }).greeting)); // 'hello'
+ * ```
  */
 export interface PoolOptions {
   /** How many workers (default `cpuCount()`); an integer >= 1. */
@@ -40,7 +53,22 @@ export interface PoolOptions {
   resourceLimits?: ResourceLimits;
 }
 
-/** Options of {@link Pool.applyAsync}. */
+/**
+ * Options of {@link Pool.applyAsync}.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from '@conc/pool';
+ * await using pool = new Pool(1);
+ * const controller = new AbortController();
+ * const result = pool.applyAsync((x: number) => x + 1, [41], {
+ *   callback: (value) => console.log('got', value), // runs before `result` is ready
+ *   errorCallback: (error) => console.error(error),
+ *   signal: controller.signal,
+ * });
+ * console.log(await result); // 42, after 'got 42'
+ * ```
+ */
 export interface ApplyOptions<R> {
   /** Called on the caller's thread with the value, before the result is ready. */
   callback?: (value: R) => void;
@@ -50,7 +78,18 @@ export interface ApplyOptions<R> {
   signal?: AbortSignal;
 }
 
-/** Options of {@link Pool.mapAsync} and {@link Pool.starmapAsync}. */
+/**
+ * Options of {@link Pool.mapAsync} and {@link Pool.starmapAsync}.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from '@conc/pool';
+ * await using pool = new Pool(2);
+ * const result = pool.mapAsync((x: number) => x * 10, [1, 2, 3], { chunksize: 2, callback: (values) => console.log(values) });
+ * await result.wait();
+ * console.log(result.successful()); // true, after [10, 20, 30]
+ * ```
+ */
 export interface MapAsyncOptions<R> {
   /** Items per task; default `ceil(length / (4 * processes))`, as in Python. */
   chunksize?: number;
@@ -182,18 +221,24 @@ export class Pool implements AsyncDisposable {
    */
   applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options?: ApplyOptions<Awaited<R>>): AsyncResult<Awaited<R>>;
   applyAsync<R = unknown>(fn: Target, args?: unknown[], options?: ApplyOptions<R>): AsyncResult<R>;
-  applyAsync(fn: Target, args: unknown[] = [], options: ApplyOptions<unknown> = {}): AsyncResult<unknown> {
+  applyAsync(fn: Target, args: unknown[] = [], options?: ApplyOptions<unknown>): AsyncResult<unknown> {
     this.#checkOpen('Pool.applyAsync');
     const fnId = this.#targetId(fn, 'Pool.applyAsync');
     if (!Array.isArray(args)) throw new TypeError(`Pool.applyAsync: args must be an array of arguments, got ${typeName(args)}`);
-    const { callback, errorCallback, signal } = checkApplyOptions(options);
-    const prepared = allPrimitive(args) ? { value: args, shared: false } : prepareFor(this.kind, args, 'args');
+    if (options !== undefined) checkApplyOptions(options);
+    const callback = options?.callback;
+    const errorCallback = options?.errorCallback;
+    const signal = options?.signal;
+    // The common case (numbers, strings) skips the walk and its allocations.
+    let payload: unknown = args;
+    let shared = false;
+    if (!allPrimitive(args)) ({ value: payload, shared } = prepareFor(this.kind, args, 'args'));
     const result = new AsyncResult<unknown>();
     if (signal?.aborted) {
       settleResult(result, signal.reason, undefined, true, callback, errorCallback);
       return result;
     }
-    const unit = new ApplyUnit(this.#ledger, fnId, prepared.value, prepared.shared, result, callback, errorCallback);
+    const unit = new ApplyUnit(this.#ledger, fnId, payload, shared, result, callback, errorCallback);
     if (signal) unit.watch(signal);
     this.#enqueue(unit);
     return result;
@@ -766,13 +811,12 @@ function checkIterable(value: unknown, what: string): boolean {
   throw new TypeError(`${what}: iterable must be an iterable or async iterable, got ${typeName(value)}`);
 }
 
-function checkApplyOptions<R>(options: unknown): ApplyOptions<R> {
+function checkApplyOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) throw new TypeError(`Pool.applyAsync: options must be { callback?, errorCallback?, signal? }, got ${typeName(options)}`);
-  const { callback, errorCallback, signal } = options as ApplyOptions<R>;
+  const { callback, errorCallback, signal } = options as ApplyOptions<unknown>;
   checkCallback(callback, 'callback', 'Pool.applyAsync');
   checkCallback(errorCallback, 'errorCallback', 'Pool.applyAsync');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`Pool.applyAsync: signal must be an AbortSignal, got ${typeName(signal)}`);
-  return { callback, errorCallback, signal };
 }
 
 function checkMapOptions(options: unknown, what: string): MapAsyncOptions<unknown> {
