@@ -228,7 +228,12 @@ export class Condition {
           notified = true;
           break;
         }
-        if ((await waitAsync(this._i32, TOKENS, 0, deadline, signal)) === 'timed-out' && !this._takeToken()) break;
+        if ((await waitAsync(this._i32, TOKENS, 0, deadline, signal)) === 'timed-out') {
+          // A notification that arrived as the time ran out is ours: taking it and reporting a
+          // timeout would also take this waiter off the count and strand another one.
+          notified = this._takeToken();
+          break;
+        }
       }
     } catch (error) {
       failure = { error };
@@ -246,7 +251,10 @@ export class Condition {
         notified = true;
         break;
       }
-      if (waitSync(this._i32, TOKENS, 0, deadline) === 'timed-out' && !this._takeToken()) break;
+      if (waitSync(this._i32, TOKENS, 0, deadline) === 'timed-out') {
+        notified = this._takeToken();
+        break;
+      }
     }
     this._lock._restoreSync(id, saved);
     return this._leave(notified, undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Condition, Lock, RLock, StateError } from '@conc/sync';
+import { Condition, Lock, RLock, StateError, Value } from '@conc/sync';
 import { inThreads, internals, sleep, start, until } from './threads.js';
 
 interface Shared {
@@ -247,5 +247,56 @@ describe('Condition (lock_tests.py ConditionTests)', () => {
     expect(Atomics.load(internals(notEmpty).i32, 2)).toBe(0);
     expect(Atomics.load(internals(notFull).i32, 2)).toBe(0);
     expect(lock.locked()).toBe(false);
+  });
+});
+
+describe('Condition: timed waits racing notifies (regression)', () => {
+  it('a timed wait that times out as it is notified loses no notification: untimed waiters still all wake', async () => {
+    // Two consumers wait with 1 ms timeouts, two without; the producer notifies once per item.
+    // A timed waiter that took a notification and still reported a timeout used to leave an
+    // untimed waiter asleep forever, uncounted, so the final notifyAll missed it.
+    const lock = new Lock();
+    const cond = new Condition(lock);
+    const items = new Value('i32', 0);
+    const consumed = new Value('i32', 0);
+    const done = new Value('i32', 0);
+    const total = 20_000;
+    const consumers = Array.from({ length: 4 }, (_, i) =>
+      start(
+        (a: { cond: Condition; items: Value; consumed: Value; done: Value }, index: number) => {
+          let mine = 0;
+          a.cond.acquireSync();
+          for (;;) {
+            while (a.items.value === 0 && a.done.value === 0) {
+              if (index % 2) a.cond.waitSync(1);
+              else a.cond.waitSync();
+            }
+            if (a.items.value === 0) break;
+            a.items.value -= 1;
+            a.consumed.value += 1;
+            mine += 1;
+          }
+          a.cond.release();
+          return mine;
+        },
+        { cond, items, consumed, done },
+        i,
+      ),
+    );
+    for (let i = 0; i < total; i++) {
+      lock.acquireSync();
+      items.value += 1;
+      cond.notify();
+      lock.release();
+      if (i % 64 === 0) await sleep(0);
+    }
+    await until(() => consumed.value === total, 60_000, 'every item consumed');
+    lock.acquireSync();
+    done.value = 1;
+    cond.notifyAll();
+    lock.release();
+    const counts = await Promise.all(consumers.map((c) => c.result));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(internals(cond).i32[2]).toBe(0);
   });
 });
