@@ -5,7 +5,7 @@
  */
 import { loadTarget, revive, serializeError } from '@conc/core/internal';
 import { started } from './context.js';
-import { printException } from './report.js';
+import { flushOutput, printException } from './report.js';
 import { forwardTraces } from './trace-forward.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
 
@@ -69,5 +69,6 @@ async function run(start: StartMessage): Promise<void> {
   if (started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
   // IPC messages go out in order: once this one is flushed, so are the forwarded traces.
   await send({ type: 'done' });
+  await flushOutput();
   process.exit();
 }

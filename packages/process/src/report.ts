@@ -8,7 +8,26 @@ import { writeSync } from 'node:fs';
  */
 export function printException(header: string, error: unknown): void {
   const body = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : `Error: non-error thrown: ${String(error)}`;
-  writeSync(2, `${header}\n${body}\n`);
+  writeFully(2, Buffer.from(`${header}\n${body}\n`));
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `bytes` to `fd`, synchronously. The descriptor may be non-blocking (a pipe
+ * Node set up for the process): a full pipe answers EAGAIN, so wait a moment and go on
+ * rather than drop the rest.
+ */
+function writeFully(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
 /**
@@ -23,8 +42,7 @@ export function writeOutputDirectly(): void {
     const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const done = typeof encoding === 'function' ? encoding : callback;
       try {
-        if (typeof chunk === 'string') writeSync(fd, chunk, null, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-        else writeSync(fd, chunk as Uint8Array);
+        writeFully(fd, typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : (chunk as Uint8Array));
       } catch {
         // A closed stdout (EPIPE) must not crash the thread: Python ignores it too.
       }
@@ -33,4 +51,19 @@ export function writeOutputDirectly(): void {
     };
     Object.defineProperty(stream, 'write', { value: write, configurable: true, writable: true });
   }
+}
+
+/**
+ * Resolves once everything written to `process.stdout` and `process.stderr` so far has left
+ * the process: call it before `process.exit()`, which would otherwise drop output still
+ * queued on a pipe.
+ * @internal
+ */
+export function flushOutput(): Promise<void> {
+  const flush = (stream: NodeJS.WriteStream): Promise<void> =>
+    new Promise((resolve) => {
+      if (stream.destroyed || !stream.writable) return resolve();
+      stream.write('', () => resolve());
+    });
+  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => {});
 }
