@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { Manager, type DictProxy, type ListProxy } from '@conc/manager';
+import { Manager, type DictProxy, type ListProxy, type LockProxy, type NamespaceProxy } from '@conc/manager';
 import { Process, Thread } from '@conc/process';
 
 // The program of Python's multiprocessing tutorial ("Server process"), with ten processes:
@@ -61,4 +61,25 @@ test('a Process connects by address and authkey (Manager.connect) and its dict o
   await p.join();
   expect(p.exitCode).toBe(0);
   expect(await results.get('value')).toBe(42);
+});
+
+test('4 Processes x 25 increments under a manager lock: exact count', async () => {
+  await using manager = await Manager.start();
+  const lock = await manager.lock();
+  const ns = await manager.namespace({ n: 0 });
+  const processes = Array.from({ length: 4 }, () => new Process({
+    target: async (lock: LockProxy, ns: NamespaceProxy) => {
+      for (let i = 0; i < 25; i++) {
+        await lock.acquire();
+        const n = (await ns.get('n')) as number;
+        await ns.set('n', n + 1);
+        await lock.release();
+      }
+    },
+    args: [lock, ns],
+  }));
+  for (const p of processes) p.start();
+  for (const p of processes) await p.join();
+  expect(processes.map((p) => p.exitCode)).toEqual([0, 0, 0, 0]);
+  expect(await ns.get('n')).toBe(100);
 });
