@@ -142,6 +142,32 @@ describe('semaphores, event, condition, barrier', () => {
     }
   });
 
+  test('condition.wait aborted: rejects with the reason and holds the lock again', async () => {
+    const lock = await manager.lock();
+    const cond = await manager.condition(lock);
+    await cond.acquire();
+    const controller = new AbortController();
+    const waiting = cond.wait({ signal: controller.signal });
+    // While it waits, the lock is free.
+    while (await lock.locked()) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('give up'));
+    await expect(waiting).rejects.toThrow('give up');
+    expect(await lock.locked()).toBe(true);
+    await cond.release();
+    expect(await lock.locked()).toBe(false);
+  });
+
+  test('a put aborted while the queue is full puts nothing', async () => {
+    const q = await manager.queue<number>(1);
+    await q.put(1);
+    const controller = new AbortController();
+    const putting = q.put(2, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('no room')), 30);
+    await expect(putting).rejects.toThrow('no room');
+    expect(await q.get()).toBe(1);
+    expect(await q.qsize()).toBe(0);
+  });
+
   test('condition.waitFor runs the predicate here', async () => {
     const cond = await manager.condition();
     const state = await manager.namespace({ ready: false });
