@@ -23,8 +23,8 @@ const handles = new WeakMap<object, Record<string, unknown>>();
 export function supervisorWorker(): Worker {
   if (supervisor) return supervisor;
   const name = `conc-${process.pid}-${randomBytes(6).toString('hex')}`;
-  // Linux's abstract socket namespace leaves no file behind.
-  socketPath = process.platform === 'linux' ? `\0${name}` : join(tmpdir(), `${name}.sock`);
+  // Linux's abstract socket namespace leaves no file behind; Windows uses a named pipe.
+  socketPath = process.platform === 'linux' ? `\0${name}` : process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
   supervisor = new Worker(new URL('./supervisor-main.js', import.meta.url), {
     workerData: { socketPath, traceFlag: traceFlag() },
     execArgv: inheritedExecArgv(),
