@@ -107,6 +107,23 @@ describe("Pool({ kind: 'process' })", () => {
   });
 });
 
+describe("Pool({ kind: 'process', maxtasksperchild })", () => {
+  it('replaces each process after its tasks; a failing initializer breaks the pool', async () => {
+    const pool = new Pool({ processes: 2, kind: 'process', maxtasksperchild: 2 });
+    const pids = await pool.map(() => process.pid, Array.from({ length: 8 }, (_, i) => i), 1);
+    expect(new Set(pids).size).toBeGreaterThanOrEqual(4);
+    pool.close();
+    await pool.join();
+    const broken = new Pool({ processes: 1, kind: 'process', initializer: () => {
+      throw new RangeError('no setup');
+    } });
+    const error = await errorOf<WorkerCrashedError>(broken.apply(() => 1));
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect((error.cause as Error).name).toBe('RangeError');
+    await broken.join();
+  });
+});
+
 describe('keep-alive', () => {
   const script = fileURLToPath(new URL('./fixtures/keep-alive.mjs', import.meta.url));
   for (const kind of ['thread', 'process']) {
