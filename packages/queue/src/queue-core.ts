@@ -107,11 +107,20 @@ export class QueueCore implements StoreMemory {
     this.control[Word.IndexBytes] = index.bytes.length;
   }
 
-  /** Follows a move of the arenas made by another thread; called holding the lock. */
+  /**
+   * Follows a move of the arenas made by another thread; called holding the lock. Offset and
+   * length are both compared: the views built in the constructor were read without the lock.
+   */
   #follow(): void {
     const c = this.control;
-    if (c[Word.ArenaOffset] !== this.arena.offset) this.arena = viewArena(this.block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
-    if (this.index && c[Word.IndexOffset] !== this.index.offset) this.index = viewArena(this.block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!);
+    const arena = this.arena;
+    if (c[Word.ArenaOffset] !== arena.offset || c[Word.ArenaBytes] !== arena.bytes.length) {
+      this.arena = viewArena(this.block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
+    }
+    const index = this.index;
+    if (index && (c[Word.IndexOffset] !== index.offset || c[Word.IndexBytes] !== index.bytes.length)) {
+      this.index = viewArena(this.block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!);
+    }
   }
 
   /**
