@@ -170,22 +170,21 @@ export class Connection<T = unknown> {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, rx: this._rx?.fields() ?? null, tx: this._tx?.fields() ?? null };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => {
-        const open = (fields: unknown): QueueCore | undefined => (fields ? QueueCore.open(CHANNEL_KIND, fields as QueueCoreFields) : undefined);
-        parked = { rx: open(descriptor['rx']), tx: open(descriptor['tx']) };
-        try {
-          return new Connection();
-        } finally {
-          parked = undefined;
-        }
-      },
-      syncMethods: ['send', 'recvSync', 'close'],
-    });
-  }
 }
+
+// Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
+registerKind(KIND, {
+  revive: (descriptor) => {
+    const open = (fields: unknown): QueueCore | undefined => (fields ? QueueCore.open(CHANNEL_KIND, fields as QueueCoreFields) : undefined);
+    parked = { rx: open(descriptor['rx']), tx: open(descriptor['tx']) };
+    try {
+      return new Connection();
+    } finally {
+      parked = undefined;
+    }
+  },
+  syncMethods: ['send', 'recvSync', 'close'],
+});
 
 function translate(error: unknown): unknown {
   if (error instanceof ShutDownError) return new EOFError('Connection.recv: the other end of the pipe is closed and nothing is left to read');

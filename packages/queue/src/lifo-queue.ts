@@ -23,11 +23,10 @@ export class LifoQueue<T = unknown> extends Queue<T> {
   protected override _kind(): { kind: string; store: StoreKind } {
     return { kind: KIND, store: StoreKind.Lifo };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new LifoQueue()),
-      syncMethods: QUEUE_SYNC_METHODS,
-    });
-  }
 }
+
+// Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
+registerKind(KIND, {
+  revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new LifoQueue()),
+  syncMethods: QUEUE_SYNC_METHODS,
+});

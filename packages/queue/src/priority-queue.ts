@@ -37,11 +37,10 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   protected override _key(item: T): Uint8Array {
     return priorityKey(item);
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new PriorityQueue()),
-      syncMethods: QUEUE_SYNC_METHODS,
-    });
-  }
 }
+
+// Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
+registerKind(KIND, {
+  revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new PriorityQueue()),
+  syncMethods: QUEUE_SYNC_METHODS,
+});

@@ -279,11 +279,10 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
   [toDescriptor](): SharedDescriptor {
     return { kind: this._kind().kind, ...this._core.fields() };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new Queue()),
-      syncMethods: QUEUE_SYNC_METHODS,
-    });
-  }
 }
+
+// Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
+registerKind(KIND, {
+  revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new Queue()),
+  syncMethods: QUEUE_SYNC_METHODS,
+});

@@ -110,18 +110,17 @@ export class SimpleQueue<T = unknown> {
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...this._core.fields() };
   }
-
-  static {
-    registerKind(KIND, {
-      revive: (descriptor) => {
-        parked = QueueCore.open(KIND, descriptor as unknown as QueueCoreFields);
-        try {
-          return new SimpleQueue();
-        } finally {
-          parked = undefined;
-        }
-      },
-      syncMethods: ['putNowait', 'getSync', 'getNowait', 'qsize', 'empty'],
-    });
-  }
 }
+
+// Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
+registerKind(KIND, {
+  revive: (descriptor) => {
+    parked = QueueCore.open(KIND, descriptor as unknown as QueueCoreFields);
+    try {
+      return new SimpleQueue();
+    } finally {
+      parked = undefined;
+    }
+  },
+  syncMethods: ['putNowait', 'getSync', 'getNowait', 'qsize', 'empty'],
+});

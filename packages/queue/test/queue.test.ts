@@ -364,3 +364,33 @@ describe('SimpleQueue (CPython test_queue: SimpleQueue tests)', () => {
     expect(total).toBe((10_000 * 9_999) / 2);
   });
 });
+
+describe('names', () => {
+  it('every class keeps its own name (errors and traces use it)', async () => {
+    expect([Queue.name, LifoQueue.name, PriorityQueue.name, SimpleQueue.name]).toEqual(['Queue', 'LifoQueue', 'PriorityQueue', 'SimpleQueue']);
+    await expect(new LifoQueue().get(-1)).rejects.toThrow(/^LifoQueue\.get: timeout/);
+  });
+});
+
+describe('tracing', () => {
+  it('publishes put, get and shutdown on @conc/trace only while someone listens', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const events: { type: string; kind: string; id: number; size?: number }[] = [];
+    const listener = (message: unknown): void => void events.push(message as (typeof events)[number]);
+    const q = new Queue<string>();
+    q.putNowait('before');
+    subscribe('@conc/trace', listener);
+    try {
+      q.putNowait('abc');
+      q.getNowait();
+      q.shutdown();
+    } finally {
+      unsubscribe('@conc/trace', listener);
+    }
+    q.getNowait();
+    const mine = events.filter((e) => e.kind === 'Queue');
+    expect(mine.map((e) => e.type)).toEqual(['put', 'get', 'shutdown']);
+    expect(new Set(mine.map((e) => e.id)).size).toBe(1);
+    expect(mine[0]!.size).toBe(4);
+  });
+});
