@@ -31,12 +31,6 @@ export interface KindInfo {
   revive(descriptor: SharedDescriptor): object;
   /** Names of methods that return synchronously (others return Promises); for brokers. */
   syncMethods?: readonly string[];
-  /**
-   * The descriptor is plain data that works as is in any process (no shared memory, e.g. a
-   * manager proxy's address and id): a process broker should pass it through unchanged
-   * instead of standing in for the object with a handle.
-   */
-  portable?: boolean;
 }
 
 /** The key that marks a descriptor inside a prepared value. @internal */

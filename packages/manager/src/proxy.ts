@@ -105,8 +105,8 @@ export abstract class BaseProxy implements Shareable {
     registerKind(PROXY_KIND, {
       // Every proxy method returns a Promise.
       syncMethods: [],
-      // Address, authkey and id: a child process connects to the server itself.
-      portable: true,
+      // Address, authkey and id, no shared memory: a child process gets the descriptor as is
+      // (the process broker only stands in for objects in shared memory) and connects itself.
       revive(descriptor) {
         const { address, authkey, id, typeid, methods } = descriptor as ProxyDescriptor;
         return makeProxy(sharedConnection(address, Buffer.from(authkey, 'hex')), id, typeid, methods);
