@@ -83,3 +83,26 @@ test('4 Processes x 25 increments under a manager lock: exact count', async () =
   expect(processes.map((p) => p.exitCode)).toEqual([0, 0, 0, 0]);
   expect(await ns.get('n')).toBe(100);
 });
+
+test('a Process killed while holding a manager lock has it released (the proxy reached it directly)', async () => {
+  await using manager = await Manager.start();
+  const lock = await manager.lock();
+  const held = await manager.event();
+  const p = new Process({
+    target: async (lock: LockProxy, held: { set(): Promise<void> }) => {
+      await lock.acquire();
+      await held.set();
+      await new Promise(() => setInterval(() => {}, 1000));
+    },
+    args: [lock, held],
+  });
+  p.start();
+  expect(await held.wait(30_000)).toBe(true);
+  expect(await lock.acquire(0)).toBe(false);
+  const waiting = lock.acquire(30_000);
+  p.kill();
+  await p.join();
+  expect(p.exitCode).toBe(-9);
+  expect(await waiting).toBe(true);
+  await lock.release();
+});
