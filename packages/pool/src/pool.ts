@@ -188,8 +188,22 @@ export class Pool implements AsyncDisposable {
     if (!Array.isArray(initargs)) throw new TypeError(`Pool: initargs must be an array of arguments, got ${typeName(initargs)}`);
     const prepared = prepareFor(kind, initargs, 'initargs');
     this.#setup = { initializer, initargs: prepared.value as unknown[], initShared: prepared.shared };
-    this.#resourceLimits = opts.resourceLimits;
-    for (let i = 0; i < this.processes; i++) this.#spawn();
+    const limits = opts.resourceLimits;
+    if (limits !== undefined && (typeof limits !== 'object' || limits === null)) throw new TypeError(`Pool: resourceLimits must be an object of worker_threads resource limits, got ${typeName(limits)}`);
+    if (limits !== undefined && kind === 'process') throw new TypeError("Pool: resourceLimits applies to kind 'thread' only (a process worker's heap is set with --max-old-space-size)");
+    this.#resourceLimits = limits;
+    if (prepared.shared && kind === 'process' && !brokerListening) {
+      // The children's initializer reaches the broker at once: start them once it listens.
+      holdKeepAlive();
+      void whenBrokerListens().then(() => {
+        releaseKeepAlive();
+        if (this.#state === 'terminated' || (this.#state === 'closed' && this.#outstanding === 0)) return;
+        while (this.#slots.length < this.processes) this.#spawn();
+        this.#pump();
+      });
+    } else {
+      for (let i = 0; i < this.processes; i++) this.#spawn();
+    }
   }
 
   /**
@@ -768,7 +782,8 @@ export class Pool implements AsyncDisposable {
   }
 
   #checkJoined(): void {
-    if (this.#resolveJoined && this.#state !== 'running' && this.#slots.length === 0) {
+    const idle = this.#state === 'terminated' || (this.#outstanding === 0 && this.#iterators.size === 0);
+    if (this.#resolveJoined && this.#state !== 'running' && this.#slots.length === 0 && idle) {
       this.#resolveJoined();
       this.#resolveJoined = undefined;
     }

@@ -11,6 +11,35 @@ import { errorOf } from './helpers.js';
 const run = promisify(execFile);
 const sqr = (x: number): number => x * x;
 
+// First in this file: the broker starts with this pool, so its children wait for it to listen.
+describe("Pool({ kind: 'process' }) with @conc objects in initargs", () => {
+  it('the initializer gets a live Lock through the broker', async () => {
+    const lock = new Lock();
+    const pool = new Pool({
+      processes: 2,
+      kind: 'process',
+      initializer: (shared: Lock) => ((globalThis as Record<string, unknown>)['poolLock'] = shared),
+      initargs: [lock],
+    });
+    const held = await pool.map(() => {
+      const shared = (globalThis as Record<string, unknown>)['poolLock'] as Lock;
+      shared.acquireSync();
+      const locked = shared.locked();
+      shared.release();
+      return locked;
+    }, [1, 2, 3, 4], 1);
+    expect(held).toEqual([true, true, true, true]);
+    expect(lock.locked()).toBe(false);
+    pool.close();
+    await pool.join();
+  });
+
+  it('resourceLimits is for thread workers only', () => {
+    expect(() => new Pool({ kind: 'process', resourceLimits: { maxOldGenerationSizeMb: 64 } })).toThrow(TypeError);
+    expect(() => new Pool({ resourceLimits: 5 as never })).toThrow(TypeError);
+  });
+});
+
 describe("Pool({ kind: 'process' })", () => {
   let pool: Pool;
   beforeAll(() => {
