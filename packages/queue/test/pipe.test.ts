@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Connection, EOFError, Pipe, StateError, TimeoutError } from '@conc/queue';
-import { sleep, start } from './threads.js';
+import { sleep, start, until } from './threads.js';
 
 describe('Pipe', () => {
   it('duplex: both ends send and receive, in order', async () => {
@@ -55,19 +55,22 @@ describe('Pipe', () => {
 
   it('closing an end wakes a recv waiting on that same end with a StateError', async () => {
     const [a, b] = Pipe<number>();
-    const pending = b.recv();
-    const worker = start(({ b }: { b: Connection<number> }) => {
+    const ready = new Int32Array(new SharedArrayBuffer(4));
+    const pending = b.recv().then(() => 'received', (e: Error) => `${e.name}: ${e.message}`);
+    const worker = start(({ b, ready }: { b: Connection<number>; ready: Int32Array }) => {
+      Atomics.store(ready, 0, 1);
       try {
         b.recvSync();
         return 'received';
       } catch (e) {
-        return (e as Error).name;
+        return `${(e as Error).name}: ${(e as Error).message}`;
       }
-    }, { b });
+    }, { b, ready });
+    await until(() => Atomics.load(ready, 0) === 1);
     await sleep(50);
     b.close();
-    await expect(pending).rejects.toThrow(StateError);
-    expect(await worker.result).toBe('StateError');
+    expect(await pending).toMatch(/^StateError: .*closed/);
+    expect(await worker.result).toMatch(/^StateError: .*closed/);
     expect(() => a.send(1)).toThrow(/other end/);
   });
 
