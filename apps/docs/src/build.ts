@@ -1,17 +1,17 @@
 /**
  * `npm run docs`: the API reference of every package and the guides of `docs/`, one static
- * site in `apps/docs/site/`. The options live in `typedoc.json`; this script first copies the
- * guides into `generated/` (filling the Performance page with the bench results), then runs
+ * site in `apps/docs/site/`. The options live in `typedoc.json`; this script first writes the
+ * bench results as `generated/results.md` (which `docs/performance.md` includes), then runs
  * TypeDoc, which fails on any warning.
  */
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { writeGuides } from './performance-page.js';
+import { writeResults } from './performance-page.js';
 
 const app = resolve(import.meta.dirname, '..');
 const root = resolve(app, '../..');
 
-writeGuides(root, join(app, 'generated'));
+writeResults(root, join(app, 'generated'));
 try {
   execFileSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--options', 'typedoc.json'], { cwd: app, stdio: 'inherit' });
 } catch {

@@ -1,11 +1,11 @@
 /**
- * Makes the guides TypeDoc renders: a copy of every `docs/*.md`, with the bench app's latest
- * figures (`docs/performance/results.json`) and chart (`results.svg`) put in place of the
- * `<!-- results -->` marker of `performance.md`. Copying them all keeps the guides' relative
- * links to each other working in the site. The bench app owns `docs/performance/`; when it
- * holds no results yet, the page says so instead of failing the build.
+ * Makes the results part of the Performance page: the bench app's latest figures
+ * (`docs/performance/results.json`) as tables, and its chart (`results.svg`), in a Markdown file
+ * that the guide `docs/performance.md` includes with TypeDoc's `{@include}`. The bench app owns
+ * `docs/performance/`; when it holds no results yet, the page says so instead of failing the
+ * build.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One contender's figures in a workload, as the bench app writes them. */
@@ -39,8 +39,6 @@ interface Results {
   machine: { node: string; cpu: string; cpus: number; python?: string };
   workloads: Workload[];
 }
-
-const MARKER = '<!-- results -->';
 
 function figure(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
@@ -98,21 +96,16 @@ export function renderResults(results: Results | undefined, chart: string | unde
 }
 
 /**
- * Writes the guides into `outDir` (emptied first), the Performance page with its figures and
- * the chart beside it.
+ * Writes the results page that `docs/performance.md` includes (`{@include}`), into `outDir`
+ * (emptied first), with the chart beside it.
  *
  * @param repoRoot - The repository root.
- * @param outDir - Where the pages go (a generated, git-ignored directory).
- * @returns The path of the Performance page.
+ * @param outDir - Where the page goes (a generated, git-ignored directory).
+ * @returns The path of the written page.
  */
-export function writeGuides(repoRoot: string, outDir: string): string {
+export function writeResults(repoRoot: string, outDir: string): string {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  for (const entry of readdirSync(join(repoRoot, 'docs'), { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.md')) copyFileSync(join(repoRoot, 'docs', entry.name), join(outDir, entry.name));
-  }
-  const guide = readFileSync(join(repoRoot, 'docs/performance.md'), 'utf8');
-  if (!guide.includes(MARKER)) throw new Error(`docs/performance.md: the ${MARKER} marker is missing`);
   const resultsPath = join(repoRoot, 'docs/performance/results.json');
   const chartPath = join(repoRoot, 'docs/performance/results.svg');
   let results: Results | undefined;
@@ -125,7 +118,7 @@ export function writeGuides(repoRoot: string, outDir: string): string {
     copyFileSync(chartPath, join(outDir, 'results.svg'));
     chart = './results.svg';
   }
-  const page = join(outDir, 'performance.md');
-  writeFileSync(page, guide.replace(MARKER, renderResults(results, chart)));
+  const page = join(outDir, 'results.md');
+  writeFileSync(page, `${renderResults(results, chart)}\n`);
   return page;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderResults, writeGuides } from '../src/performance-page.js';
+import { renderResults, writeResults } from '../src/performance-page.js';
 
 const results = {
   schema: 1,
@@ -57,29 +57,19 @@ describe('the Performance page', () => {
     expect(renderResults(undefined, undefined)).toMatch(/No benchmark results yet/);
   });
 
-  it('copies the guides and fills the marker, with the chart beside the page', () => {
+  it('writes the results page, with the chart beside it, or says there are none', () => {
     const root = mkdtempSync(join(tmpdir(), 'conc-perf-'));
     dirs.push(root);
     mkdirSync(join(root, 'docs/performance'), { recursive: true });
-    writeFileSync(join(root, 'docs/performance.md'), '# Performance\n\n<!-- results -->\n');
-    writeFileSync(join(root, 'docs/guide.md'), '# Guide\n');
     const out = join(root, 'generated');
-    writeGuides(root, out);
-    expect(readFileSync(join(out, 'performance.md'), 'utf8')).toMatch(/No benchmark results yet/);
-    expect(readFileSync(join(out, 'guide.md'), 'utf8')).toBe('# Guide\n');
+    expect(readFileSync(writeResults(root, out), 'utf8')).toMatch(/No benchmark results yet/);
+    expect(existsSync(join(out, 'results.svg'))).toBe(false);
 
     writeFileSync(join(root, 'docs/performance/results.json'), JSON.stringify(results));
     writeFileSync(join(root, 'docs/performance/results.svg'), '<svg/>');
-    writeGuides(root, out);
-    expect(readFileSync(join(out, 'performance.md'), 'utf8')).toContain('### uncontended lock');
-    expect(existsSync(join(out, 'results.svg'))).toBe(true);
-  });
-
-  it('refuses a performance guide without the marker', () => {
-    const root = mkdtempSync(join(tmpdir(), 'conc-perf-'));
-    dirs.push(root);
-    mkdirSync(join(root, 'docs'), { recursive: true });
-    writeFileSync(join(root, 'docs/performance.md'), '# Performance\n');
-    expect(() => writeGuides(root, join(root, 'generated'))).toThrow(/marker is missing/);
+    const page = readFileSync(writeResults(root, out), 'utf8');
+    expect(page).toContain('### uncontended lock');
+    expect(page).toContain('](./results.svg)');
+    expect(readFileSync(join(out, 'results.svg'), 'utf8')).toBe('<svg/>');
   });
 });
