@@ -263,7 +263,7 @@ describe('Condition: timed waits racing notifies (regression)', () => {
     const total = 20_000;
     const consumers = Array.from({ length: 4 }, (_, i) =>
       start(
-        (a: { cond: Condition; items: Value; consumed: Value; done: Value }, index: number) => {
+        (a: { cond: Condition; items: Value<'i32'>; consumed: Value<'i32'>; done: Value<'i32'> }, index: number) => {
           let mine = 0;
           a.cond.acquireSync();
           for (;;) {
