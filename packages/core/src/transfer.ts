@@ -85,7 +85,15 @@ export function prepare(value: unknown, path = 'value', options?: PrepareOptions
     return { value, shared: false };
   }
   const state: WalkState = { shared: false, seen: new Map(), mapDescriptor: options?.mapDescriptor };
-  return { value: walk(value, path, state), shared: state.shared };
+  try {
+    // The first walk builds no path strings (they cost more than the walk itself); only a
+    // value that cannot cross makes a second walk, which names where it sits.
+    return { value: walk(value, undefined, state), shared: state.shared };
+  } catch (error) {
+    if (error !== RETRY_WITH_PATHS) throw error;
+    const named: WalkState = { shared: false, seen: new Map(), mapDescriptor: options?.mapDescriptor };
+    return { value: walk(value, path, named), shared: named.shared };
+  }
 }
 
 interface WalkState {
@@ -99,13 +107,20 @@ const passThrough = [
   ...(typeof Blob === 'function' ? [Blob] : []),
 ] as const;
 
-function walk(value: unknown, path: string, state: WalkState): unknown {
+const RETRY_WITH_PATHS = Symbol('retry with paths');
+
+function fail(path: string | undefined, reason: string): never {
+  if (path === undefined) throw RETRY_WITH_PATHS;
+  throw new DataCloneError(path, reason);
+}
+
+function walk(value: unknown, path: string | undefined, state: WalkState): unknown {
   if (value === null) return value;
   const type = typeof value;
   if (type === 'function') {
-    throw new DataCloneError(path, 'a function cannot cross to another thread or process (pass data; code that runs elsewhere is a Target)');
+    fail(path, 'a function cannot cross to another thread or process (pass data; code that runs elsewhere is a Target)');
   }
-  if (type === 'symbol') throw new DataCloneError(path, 'a symbol cannot cross to another thread or process');
+  if (type === 'symbol') fail(path, 'a symbol cannot cross to another thread or process');
   if (type !== 'object') return value;
   const object = value as object;
   const seen = state.seen.get(object);
@@ -122,7 +137,7 @@ function walk(value: unknown, path: string, state: WalkState): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < object.length; i++) {
       const item: unknown = object[i];
-      const next = item !== null && typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol' ? walk(item, `${path}[${i}]`, state) : item;
+      const next = item !== null && typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol' ? walk(item, path === undefined ? undefined : `${path}[${i}]`, state) : item;
       if (next !== item && out === undefined) {
         out = object.slice(0, i);
         state.seen.set(object, out);
@@ -141,7 +156,7 @@ function walk(value: unknown, path: string, state: WalkState): unknown {
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
       const item = record[key];
-      const next = walk(item, `${path}${propertyPath(key)}`, state);
+      const next = walk(item, path === undefined ? undefined : `${path}${propertyPath(key)}`, state);
       if (next !== item && out === undefined) {
         out = {};
         for (let j = 0; j < k; j++) out[keys[j]!] = record[keys[j]!];
@@ -156,9 +171,9 @@ function walk(value: unknown, path: string, state: WalkState): unknown {
     let changed = false;
     const entries: [unknown, unknown][] = [];
     for (const [key, item] of object) {
-      const label = typeof key === 'string' ? JSON.stringify(key) : String(key);
-      const nextKey = walk(key, `${path}.keys()[${label}]`, state);
-      const nextItem = walk(item, `${path}.get(${label})`, state);
+      const label = path === undefined ? '' : typeof key === 'string' ? JSON.stringify(key) : String(key);
+      const nextKey = walk(key, path === undefined ? undefined : `${path}.keys()[${label}]`, state);
+      const nextItem = walk(item, path === undefined ? undefined : `${path}.get(${label})`, state);
       if (nextKey !== key || nextItem !== item) changed = true;
       entries.push([nextKey, nextItem]);
     }
@@ -173,7 +188,8 @@ function walk(value: unknown, path: string, state: WalkState): unknown {
     const items: unknown[] = [];
     let i = 0;
     for (const item of object) {
-      const next = walk(item, `${path}.values()[${i++}]`, state);
+      const next = walk(item, path === undefined ? undefined : `${path}.values()[${i}]`, state);
+      i++;
       if (next !== item) changed = true;
       items.push(next);
     }
@@ -183,9 +199,9 @@ function walk(value: unknown, path: string, state: WalkState): unknown {
     return out;
   }
   for (const Allowed of passThrough) if (object instanceof Allowed) return object;
-  if (object instanceof Promise) throw new DataCloneError(path, 'a Promise cannot cross to another thread or process (await it and pass the result)');
+  if (object instanceof Promise) fail(path, 'a Promise cannot cross to another thread or process (await it and pass the result)');
   const name = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name || 'an anonymous class';
-  throw new DataCloneError(
+  return fail(
     path,
     `an instance of ${name} cannot cross to another thread or process: only primitives, plain objects, arrays, Map, Set, structured-cloneable built-ins (Date, RegExp, typed arrays, ArrayBuffer, Error, ...) and @conc objects do`,
   );
