@@ -182,7 +182,13 @@ export class Manager {
    * Connects to a running server (Python's `BaseManager.connect`). `close()` disconnects
    * without stopping the server.
    *
-   * @throws AuthenticationError when the authkey is wrong; ConcError when the server cannot be reached.
+   * @param opts - `address`: the server's address as its `manager.address` reports it (`{ path }`
+   *   or `{ host, port }`); `authkey`: the server's secret (a non-empty string or `Uint8Array`, its
+   *   `manager.authkey`); `callTimeout`: milliseconds a call that does not wait may take (a
+   *   positive number or `Infinity`; default 30 000).
+   * @returns A promise of the handle, once the handshake succeeded.
+   * @throws (rejects) TypeError/RangeError for bad options; AuthenticationError when the authkey
+   *   is wrong; ConcError when the server cannot be reached.
    * @example
    * ```ts
    * import { Manager } from '@conc/manager';
@@ -207,16 +213,35 @@ export class Manager {
     return makeProxy(this.#connection, made.id, made.typeid, made.methods);
   }
 
-  /** A new dict, filled from a plain object, a `Map` or `[key, value]` pairs. */
+  /**
+   * A new dict (Python's `manager.dict()`).
+   * @param init - Optional first entries: a plain object (string keys), a `Map`, or an array of
+   *   `[key, value]` pairs; keys must be strings, numbers, bigints, booleans or `null`. Default: empty.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError for another `init` or a bad key; DataCloneError for a value that
+   *   cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   dict<V = unknown, K extends DictKey = DictKey>(init?: Record<string, V> | Map<K, V> | readonly (readonly [K, V])[]): Promise<DictProxy<K, V>> {
     return this.#create('dict', init === undefined ? [] : [init]);
   }
-  /** A new list, filled from an iterable. */
+  /**
+   * A new list (Python's `manager.list()`).
+   * @param init - Optional first items: any iterable (read here, in the caller). Default: empty.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `init` is not an iterable; DataCloneError for an item that
+   *   cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   async list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
     if (init !== undefined && (typeof init !== 'object' || init === null || !(Symbol.iterator in init))) throw new TypeError(`Manager.list: init must be an iterable, got ${typeName(init)}`);
     return this.#create('list', init === undefined ? [] : [Array.isArray(init) ? init : [...init]]);
   }
-  /** A new namespace with the fields of a plain object. */
+  /**
+   * A new namespace (Python's `manager.Namespace()`).
+   * @param init - Optional first fields: a plain object, whose own enumerable properties become
+   *   the fields. Default: no field.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `init` is not a plain object; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
     return this.#create('namespace', init === undefined ? [] : [init]);
   }
@@ -228,15 +253,31 @@ export class Manager {
   rlock(): Promise<RLockProxy> {
     return this.#create('rlock', []);
   }
-  /** A new `Semaphore` with `n` permits (default 1). */
+  /**
+   * A new `Semaphore`.
+   * @param n - The initial number of permits: an integer >= 0; default 1.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   semaphore(n = 1): Promise<SemaphoreProxy> {
     return this.#create('semaphore', [n]);
   }
-  /** A new `BoundedSemaphore` with `n` permits (default 1). */
+  /**
+   * A new `BoundedSemaphore`: releasing it above `n` permits is a `StateError`.
+   * @param n - The initial and maximum number of permits: an integer >= 0; default 1.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   boundedSemaphore(n = 1): Promise<BoundedSemaphoreProxy> {
     return this.#create('boundedSemaphore', [n]);
   }
-  /** A new `Condition`, over a new `RLock` or the given lock/rlock proxy of this manager. */
+  /**
+   * A new `Condition`.
+   * @param lock - Optional: the lock it is over, a `LockProxy` or `RLockProxy` made by this same
+   *   server. Default: a new `RLock` of its own.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `lock` is not a lock or rlock proxy of this server; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   condition(lock?: LockProxy): Promise<ConditionProxy> {
     return this.#create('condition', lock === undefined ? [] : [lock]);
   }
@@ -244,26 +285,64 @@ export class Manager {
   event(): Promise<EventProxy> {
     return this.#create('event', []);
   }
-  /** A new `Barrier` for `parties`, with an optional default `timeout` for its waits. */
+  /**
+   * A new `Barrier` (Python's semantics, without `action`: no code crosses the wire).
+   * @param parties - How many parties must call `wait()` to pass it: an integer >= 1.
+   * @param opts - `timeout`: a non-negative number of milliseconds (or `Infinity`), checked and
+   *   kept as the barrier's default timeout. Note that `BarrierProxy.wait()` always sends its own
+   *   timeout (forever when it is given none), so this default is not applied: pass the timeout
+   *   to `wait()`. Default `{}`.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `parties` is not an integer; RangeError when `parties < 1`
+   *   or for a bad `timeout`; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   barrier(parties: number, opts: { timeout?: number } = {}): Promise<BarrierProxy> {
     return this.#create('barrier', [parties, opts?.timeout]);
   }
-  /** A new `Queue` (`maxsize <= 0`: unbounded). */
+  /**
+   * A new `Queue` (Python's `queue.Queue`, with `taskDone`/`join` and `shutdown`).
+   * @param maxsize - The most items it holds before `put` waits: an integer; `0` (the default)
+   *   or less means unbounded.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError when `maxsize` is not an integer; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   queue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
     return this.#create('queue', [maxsize]);
   }
-  /** A new typed number (64-bit types take `bigint`). */
+  /**
+   * A new typed number (Python's `manager.Value`).
+   * @param type - Its type: `'i8'` `'u8'` `'i16'` `'u16'` `'i32'` `'u32'` `'i64'` `'u64'` `'f32'`
+   *   `'f64'`, or the Python typecode `'b'` `'B'` `'h'` `'H'` `'i'` `'I'` `'q'` `'Q'` `'f'` `'d'`.
+   * @param value - The initial value: a number, or a `bigint` for the 64-bit integer types
+   *   (`'i64'` `'u64'` `'q'` `'Q'`); stored as the type says (wraps, truncates). Default `0` (`0n`).
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError for an unknown type or a value of the wrong kind; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   value<T extends number | bigint = number>(type: NumericType, value?: NoInfer<T>): Promise<ValueProxy<T>> {
     return this.#create('value', [type, value]);
   }
-  /** A new typed array, of a length (zeros) or of the given values. */
+  /**
+   * A new typed array of a fixed length (Python's `manager.Array`).
+   * @param type - The element type: `'i8'` `'u8'` `'i16'` `'u16'` `'i32'` `'u32'` `'i64'` `'u64'`
+   *   `'f32'` `'f64'`, or the Python typecode `'b'` `'B'` `'h'` `'H'` `'i'` `'I'` `'q'` `'Q'` `'f'` `'d'`.
+   * @param lengthOrValues - A length (a non-negative integer: that many zeros), or an iterable of
+   *   the initial elements (numbers, or `bigint`s for the 64-bit integer types), which also sets the length.
+   * @returns A promise of its proxy.
+   * @throws (rejects) TypeError for an unknown type, something other than a length or an
+   *   iterable, or an element of the wrong kind; RangeError for a negative or fractional length; ConcError after `shutdown()`/`close()` or when the server is gone.
+   */
   array<T extends number | bigint = number>(type: NumericType, lengthOrValues: number | Iterable<NoInfer<T>>): Promise<ArrayProxy<T>> {
     const init = typeof lengthOrValues === 'object' && lengthOrValues !== null && Symbol.iterator in lengthOrValues && !Array.isArray(lengthOrValues) ? [...lengthOrValues] : lengthOrValues;
     return this.#create('array', [type, init]);
   }
   /**
    * An instance of a class added with {@link Manager.register}, made on the server with `args`.
-   * @returns Its proxy: every public method of the class, async.
+   * @param typeid - The name the class was registered by (before this server was started).
+   * @param args - The constructor's arguments: data that can cross (v8 serialization); no code.
+   * @returns A promise of its proxy: every public method of the class (not starting with `_`), async.
+   * @throws (rejects) TypeError when `typeid` is not a string or not registered on this server,
+   *   or the module has no such class export; what the module's import or the constructor threw;
+   *   DataCloneError for an argument that cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
   create(typeid: string, ...args: unknown[]): Promise<CustomProxy> {
     if (typeof typeid !== 'string') return Promise.reject(new TypeError(`Manager.create: typeid must be a string, got ${typeName(typeid)}`));

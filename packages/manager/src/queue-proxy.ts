@@ -15,15 +15,38 @@ import { BaseProxy, proxyClass } from './proxy.js';
  * ```
  */
 export class QueueProxy<T = unknown> extends BaseProxy {
-  /** Puts `item`, waiting for room; `FullError` after the timeout, `ShutDownError` once shut down. */
+  /**
+   * Puts `item` at the end, waiting for room; `FullError` after the timeout, `ShutDownError` once shut down.
+   * @param item - Any value that can cross (v8 serialization); it is stored as a copy, except a
+   *   proxy, which stays a reference to the same server object.
+   * @param opts - How long to wait for room: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`
+   *   (`0` or `blocking: false`: do not wait); waits forever by default. An unbounded queue never waits.
+   * @returns A promise that resolves once the item is in the queue.
+   * @throws (rejects) FullError when there was no room in time; ShutDownError once the queue is
+   *   shut down; DataCloneError for an item that cannot cross; TypeError/RangeError for bad
+   *   options; the signal's reason on abort (then nothing is put).
+   */
   async put(item: T, opts?: number | WaitOptions): Promise<void> {
     await this._wait('put', [item], opts);
   }
-  /** Puts without waiting: `FullError` when full. */
+  /**
+   * Puts without waiting: `FullError` when full (`put(item, 0)`).
+   * @param item - Any value that can cross; a proxy stays a reference.
+   * @returns A promise that resolves once the item is in the queue.
+   * @throws (rejects) FullError when the queue is full; ShutDownError once it is shut down;
+   *   DataCloneError for an item that cannot cross.
+   */
   putNowait(item: T): Promise<void> {
     return this.put(item, 0);
   }
-  /** Takes the first item, waiting for one; `EmptyError` after the timeout. */
+  /**
+   * Takes the first item, waiting for one; `EmptyError` after the timeout.
+   * @param opts - How long to wait for an item: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`
+   *   (`0` or `blocking: false`: do not wait); waits forever by default.
+   * @returns A promise of the item (a copy; a proxy comes back as a proxy).
+   * @throws (rejects) EmptyError when no item came in time; ShutDownError once the queue is shut
+   *   down and empty; TypeError/RangeError for bad options; the signal's reason on abort (then nothing is taken).
+   */
   get(opts?: number | WaitOptions): Promise<T> {
     return this._wait('get', [], opts) as Promise<T>;
   }
@@ -47,11 +70,23 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   taskDone(): Promise<void> {
     return this._call('taskDone', []) as Promise<void>;
   }
-  /** Waits until every item put has been marked done; resolves `false` on timeout. */
+  /**
+   * Waits until every item put has been marked done with `taskDone()`; resolves `false` on timeout.
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever by default.
+   * @returns A promise of `true` once no task is unfinished (at once when none is), `false` when the timeout passed first.
+   * @throws (rejects) TypeError/RangeError for bad options; the signal's reason on abort.
+   */
   join(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('join', [], opts) as Promise<boolean>;
   }
-  /** Shuts it down: puts fail, gets drain what is left (`immediate` drops it) then fail. */
+  /**
+   * Shuts it down (Python 3.13's `Queue.shutdown`): puts fail with `ShutDownError`, gets drain
+   * what is left then fail with `ShutDownError`; waiting puts and gets are woken.
+   * @param immediate - `true` also drops the items left (they count as done, so `join()`
+   *   returns) and gets fail at once; default `false`.
+   * @returns A promise that resolves once it is shut down.
+   * @throws (rejects) TypeError when `immediate` is not a boolean.
+   */
   shutdown(immediate = false): Promise<void> {
     return this._call('shutdown', [immediate]) as Promise<void>;
   }

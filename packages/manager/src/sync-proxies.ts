@@ -15,7 +15,13 @@ import { BaseProxy, guardLock, proxyClass, withLock, type ProxyGuard } from './p
  * ```
  */
 export class LockProxy extends BaseProxy {
-  /** Acquires it; resolves `false` when `timeout` passes first. */
+  /**
+   * Acquires it (an `RLockProxy` again when the calling thread already holds it); resolves `false`
+   * when the timeout passes first.
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }` (`blocking: false` is `timeout: 0`); waits forever by default.
+   * @returns A promise of `true` once acquired, `false` when the timeout passed first.
+   * @throws (rejects) TypeError/RangeError for bad options; the signal's reason on abort (then nothing is acquired).
+   */
   acquire(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('acquire', [], opts) as Promise<boolean>;
   }
@@ -27,11 +33,23 @@ export class LockProxy extends BaseProxy {
   locked(): Promise<boolean> {
     return this._call('locked', []) as Promise<boolean>;
   }
-  /** Acquires, runs `fn`, always releases; `TimeoutError` when not acquired in time. */
+  /**
+   * Acquires, runs `fn`, always releases (also when `fn` throws); `TimeoutError` when not acquired in time.
+   * @param fn - The work to do holding the lock; may be async (the lock is held until its promise settles).
+   * @param opts - How long to wait for the lock: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; forever by default.
+   * @returns A promise of what `fn` returned.
+   * @throws (rejects) TypeError when `fn` is not a function; TimeoutError when the lock was not
+   *   acquired in time; the signal's reason on abort; what `fn` threw.
+   */
   with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
     return withLock(this, fn, opts, this.constructor.name);
   }
-  /** Acquires and resolves a guard that releases on `await using` exit. */
+  /**
+   * Acquires and resolves a guard that releases on `await using` exit.
+   * @param opts - How long to wait for the lock: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; forever by default.
+   * @returns A promise of the guard.
+   * @throws (rejects) TimeoutError when the lock was not acquired in time; the signal's reason on abort.
+   */
   guard(opts?: number | WaitOptions): Promise<ProxyGuard> {
     return guardLock(this, opts, this.constructor.name);
   }
@@ -67,11 +85,22 @@ export class RLockProxy extends LockProxy {}
  * ```
  */
 export class SemaphoreProxy extends BaseProxy {
-  /** Takes one permit; resolves `false` when `timeout` passes first. */
+  /**
+   * Takes one permit, waiting while there is none; resolves `false` when the timeout passes first.
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }` (`blocking: false` is `timeout: 0`); waits forever by default.
+   * @returns A promise of `true` once a permit is taken, `false` when the timeout passed first.
+   * @throws (rejects) TypeError/RangeError for bad options; the signal's reason on abort (then no permit is taken).
+   */
   acquire(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('acquire', [], opts) as Promise<boolean>;
   }
-  /** Gives back `n` permits (`n < 1` is a `RangeError`). */
+  /**
+   * Gives back `n` permits, waking up to `n` waiters.
+   * @param n - How many permits: an integer >= 1; default 1.
+   * @returns A promise that resolves once the permits are given back.
+   * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 1`; StateError
+   *   when a `BoundedSemaphoreProxy` would go above its initial value (then nothing is released).
+   */
   release(n = 1): Promise<void> {
     return this._call('release', [n]) as Promise<void>;
   }
@@ -79,11 +108,24 @@ export class SemaphoreProxy extends BaseProxy {
   value(): Promise<number> {
     return this._call('value', []) as Promise<number>;
   }
-  /** Acquires, runs `fn`, always releases; `TimeoutError` when not acquired in time. */
+  /**
+   * Takes a permit, runs `fn`, always gives it back (also when `fn` throws); `TimeoutError` when
+   * no permit came in time.
+   * @param fn - The work to do holding a permit; may be async (the permit is held until its promise settles).
+   * @param opts - How long to wait for a permit: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; forever by default.
+   * @returns A promise of what `fn` returned.
+   * @throws (rejects) TypeError when `fn` is not a function; TimeoutError when no permit came in
+   *   time; the signal's reason on abort; what `fn` threw.
+   */
   with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
     return withLock(this, fn, opts, this.constructor.name);
   }
-  /** Acquires and resolves a guard that releases on `await using` exit. */
+  /**
+   * Takes a permit and resolves a guard that gives it back on `await using` exit.
+   * @param opts - How long to wait for a permit: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; forever by default.
+   * @returns A promise of the guard.
+   * @throws (rejects) TimeoutError when no permit came in time; the signal's reason on abort.
+   */
   guard(opts?: number | WaitOptions): Promise<ProxyGuard> {
     return guardLock(this, opts, this.constructor.name);
   }
@@ -128,7 +170,12 @@ export class EventProxy extends BaseProxy {
   clear(): Promise<void> {
     return this._call('clear', []) as Promise<void>;
   }
-  /** Waits for the flag; resolves `false` when `timeout` passes first. */
+  /**
+   * Waits until the flag is set (at once when it already is); resolves `false` when the timeout passes first.
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }` (`blocking: false` is `timeout: 0`); waits forever by default.
+   * @returns A promise of `true` once the flag is set, `false` when the timeout passed first.
+   * @throws (rejects) TypeError/RangeError for bad options; the signal's reason on abort.
+   */
   wait(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('wait', [], opts) as Promise<boolean>;
   }
@@ -149,7 +196,12 @@ export class EventProxy extends BaseProxy {
  * ```
  */
 export class ConditionProxy extends BaseProxy {
-  /** Acquires the underlying lock. */
+  /**
+   * Acquires the underlying lock (again, when the calling thread holds its `RLock`).
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }` (`blocking: false` is `timeout: 0`); waits forever by default.
+   * @returns A promise of `true` once acquired, `false` when the timeout passed first.
+   * @throws (rejects) TypeError/RangeError for bad options; the signal's reason on abort (then nothing is acquired).
+   */
   acquire(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('acquire', [], opts) as Promise<boolean>;
   }
@@ -160,13 +212,25 @@ export class ConditionProxy extends BaseProxy {
   /**
    * Releases the lock, waits for a notification, holds the lock again (also on timeout and
    * abort); resolves `false` on timeout. Not holding the lock is a `StateError`.
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }` (`blocking: false` is `timeout: 0`); waits forever by default.
+   * @returns A promise of `true` when notified, `false` when the timeout passed first.
+   * @throws (rejects) StateError when the calling thread does not hold the lock; TypeError/RangeError
+   *   for bad options; the signal's reason on abort (the lock is held again first).
    */
   wait(opts?: number | WaitOptions): Promise<boolean> {
     return this._wait('wait', [], opts) as Promise<boolean>;
   }
   /**
    * Waits until `predicate()` (run here, in the caller) is truthy, as Python's `wait_for`;
-   * resolves its last result.
+   * resolves its last result. Call it holding the lock.
+   * @param predicate - Called with no arguments before the first wait and after each
+   *   notification; may be async. A truthy result ends the wait.
+   * @param opts - A timeout in milliseconds for the whole wait, or `{ timeout?, blocking?, signal? }`;
+   *   waits forever by default (`0` or `blocking: false` only checks `predicate` once).
+   * @returns A promise of the predicate's last result: truthy, or falsy when the timeout passed first.
+   * @throws (rejects) TypeError when `predicate` is not a function; TypeError/RangeError for bad
+   *   options; StateError when it has to wait and the calling thread does not hold the lock;
+   *   the signal's reason on abort; what `predicate` threw.
    */
   async waitFor<T>(predicate: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T | false> {
     if (typeof predicate !== 'function') throw new TypeError(`ConditionProxy.waitFor: predicate must be a function, got ${typeName(predicate)}`);
@@ -180,7 +244,13 @@ export class ConditionProxy extends BaseProxy {
     }
     return result;
   }
-  /** Wakes up to `n` waiters; not holding the lock is a `StateError`. */
+  /**
+   * Wakes up to `n` waiters; not holding the lock is a `StateError`.
+   * @param n - How many waiters to wake at most: an integer >= 0; default 1 (`notifyAll()` wakes every one).
+   * @returns A promise that resolves once the waiters are woken (they still have to get the lock back).
+   * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; StateError
+   *   when the calling thread does not hold the lock.
+   */
   notify(n = 1): Promise<void> {
     return this._call('notify', [n]) as Promise<void>;
   }
@@ -188,11 +258,23 @@ export class ConditionProxy extends BaseProxy {
   notifyAll(): Promise<void> {
     return this._call('notifyAll', []) as Promise<void>;
   }
-  /** Acquires, runs `fn`, always releases. */
+  /**
+   * Acquires the lock, runs `fn`, always releases (also when `fn` throws).
+   * @param fn - The work to do holding the lock (typically `wait`/`waitFor`/`notify` calls); may be async.
+   * @param opts - How long to wait for the lock: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; forever by default.
+   * @returns A promise of what `fn` returned.
+   * @throws (rejects) TypeError when `fn` is not a function; TimeoutError when the lock was not
+   *   acquired in time; the signal's reason on abort; what `fn` threw.
+   */
   with<T>(fn: () => T | Promise<T>, opts?: number | WaitOptions): Promise<T> {
     return withLock(this, fn, opts, 'ConditionProxy');
   }
-  /** Acquires and resolves a guard that releases on `await using` exit. */
+  /**
+   * Acquires the lock and resolves a guard that releases it on `await using` exit.
+   * @param opts - How long to wait for the lock: a timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; forever by default.
+   * @returns A promise of the guard.
+   * @throws (rejects) TimeoutError when the lock was not acquired in time; the signal's reason on abort.
+   */
   guard(opts?: number | WaitOptions): Promise<ProxyGuard> {
     return guardLock(this, opts, 'ConditionProxy');
   }
@@ -211,7 +293,15 @@ export class ConditionProxy extends BaseProxy {
  * ```
  */
 export class BarrierProxy extends BaseProxy {
-  /** Waits for every party; resolves the arrival index. Timeout or abort breaks it (`BrokenBarrierError`). */
+  /**
+   * Waits until every party has called `wait()`; resolves the arrival index. A timeout, an abort
+   * or a waiter that disconnects breaks the barrier (`BrokenBarrierError` for every waiter).
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever
+   *   by default (the `timeout` given to `manager.barrier()` is not applied: see there).
+   * @returns A promise of the arrival index, from `0` to `parties - 1`.
+   * @throws (rejects) BrokenBarrierError when the barrier is or becomes broken (also on this
+   *   call's timeout); TypeError/RangeError for bad options; the signal's reason on abort.
+   */
   wait(opts?: number | WaitOptions): Promise<number> {
     return this._wait('wait', [], opts) as Promise<number>;
   }
