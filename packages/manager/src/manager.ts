@@ -288,10 +288,8 @@ export class Manager {
   /**
    * A new `Barrier` (Python's semantics, without `action`: no code crosses the wire).
    * @param parties - How many parties must call `wait()` to pass it: an integer >= 1.
-   * @param opts - `timeout`: a non-negative number of milliseconds (or `Infinity`), checked and
-   *   kept as the barrier's default timeout. Note that `BarrierProxy.wait()` always sends its own
-   *   timeout (forever when it is given none), so this default is not applied: pass the timeout
-   *   to `wait()`. Default `{}`.
+   * @param opts - `timeout`: a non-negative number of milliseconds (or `Infinity`): the default
+   *   timeout of a `wait()` given none, as Python's `Barrier(parties, timeout=...)`. Default `{}`.
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `parties` is not an integer; RangeError when `parties < 1`
    *   or for a bad `timeout`; ConcError after `shutdown()`/`close()` or when the server is gone.

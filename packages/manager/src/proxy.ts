@@ -87,7 +87,10 @@ export abstract class BaseProxy implements Shareable {
   /** Parses wait options and calls a waiting method. @internal */
   protected async _wait(method: string, args: unknown[], opts: number | WaitOptions | undefined): Promise<unknown> {
     const { deadline, signal } = parseWait(opts, `${this.constructor.name}.${method}`);
-    return this._call(method, [...args, remaining(deadline)], { timeout: remaining(deadline), signal });
+    // No timeout travels as undefined, so the server can apply an object's own default
+    // (a barrier made with { timeout }).
+    const timeout = deadline === Infinity ? undefined : remaining(deadline);
+    return this._call(method, [...args, timeout], { timeout: remaining(deadline), signal });
   }
 
   /** @internal */

@@ -296,8 +296,8 @@ export class BarrierProxy extends BaseProxy {
   /**
    * Waits until every party has called `wait()`; resolves the arrival index. A timeout, an abort
    * or a waiter that disconnects breaks the barrier (`BrokenBarrierError` for every waiter).
-   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever
-   *   by default (the `timeout` given to `manager.barrier()` is not applied: see there).
+   * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; by default the
+   *   barrier's own timeout (given to `manager.barrier()`), else forever.
    * @returns A promise of the arrival index, from `0` to `parties - 1`.
    * @throws (rejects) BrokenBarrierError when the barrier is or becomes broken (also on this
    *   call's timeout); TypeError/RangeError for bad options; the signal's reason on abort.

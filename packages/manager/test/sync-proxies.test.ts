@@ -197,6 +197,12 @@ describe('semaphores, event, condition, barrier', () => {
     await barrier.abort();
     await expect(waiting).rejects.toThrow(BrokenBarrierError);
   });
+
+  test('barrier: the timeout given at creation is the default of wait() (CPython test_default_timeout)', async () => {
+    const barrier = await manager.barrier(2, { timeout: 50 });
+    await expect(barrier.wait()).rejects.toThrow(BrokenBarrierError);
+    expect(await barrier.broken()).toBe(true);
+  });
 });
 
 describe('across threads', () => {
