@@ -4,6 +4,7 @@ import {
   openBlock,
   remaining,
   reviveDescriptor,
+  traceChannel,
   toDescriptor,
   type BlockDescriptor,
   type SharedBlock,
@@ -28,7 +29,12 @@ export interface QueueCoreFields {
 /** Spins before a blocking wait: a producer on another core often delivers within a few µs. */
 const SPINS = 500;
 /** Spins on a held lock before sleeping on it (test and test-and-set). */
-const LOCK_SPINS = 100;
+const LOCK_SPINS = 200;
+
+/** What the queue uses of a @conc/sync `Lock` beyond its public API (stripped from its types). */
+interface InternalLock {
+  _tryLock(): boolean;
+}
 
 /**
  * The machinery every queue class shares, as CPython's `queue.Queue` builds it: one mutex (a
@@ -129,7 +135,12 @@ export class QueueCore implements StoreMemory {
    */
   #lockSync(): void {
     const lock = this.lock;
-    for (let i = 0; i < LOCK_SPINS && lock.locked(); i++);
+    // Untraced, a free lock is one compare-and-swap; tracing goes through acquireSync to publish it.
+    if (!traceChannel.hasSubscribers) {
+      const internal = lock as unknown as InternalLock;
+      if (internal._tryLock()) return;
+      for (let i = 0; i < LOCK_SPINS; i++) if (!lock.locked() && internal._tryLock()) return;
+    } else for (let i = 0; i < LOCK_SPINS && lock.locked(); i++);
     lock.acquireSync();
   }
 
@@ -268,6 +279,11 @@ export class QueueCore implements StoreMemory {
 
   getSync(deadline: number): Uint8Array {
     let spun = false;
+    // Empty: spin before taking the lock at all, so a producer about to put does not find it held.
+    if (Atomics.load(this.i32, Word.Count) === 0 && (deadline === Infinity || remaining(deadline) > 0)) {
+      spun = true;
+      this.#spinForItem();
+    }
     this.#lockSync();
     try {
       for (;;) {

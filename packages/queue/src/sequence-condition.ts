@@ -3,9 +3,12 @@ import type { Lock } from '@conc/sync';
 
 /**
  * A condition variable over the queue's lock, as ATOMICS.md recommends: a sequence word that
- * `notify` bumps, and a waiter count so that a notify nobody waits for costs one atomic add
- * and one load. A waiter reads the sequence holding the lock, releases the lock, sleeps while
- * the sequence is unchanged (core futex), and takes the lock again.
+ * `notify` bumps, and a waiter count so that a notify nobody waits for costs one load. A
+ * waiter reads the sequence and counts itself holding the lock, releases the lock, sleeps
+ * while the sequence is unchanged (core futex), uncounts itself and takes the lock again.
+ * Because waiters count themselves under the lock and notifiers hold it, a notify that reads
+ * a zero count cannot miss a waiter (a count left by a terminated waiter only costs spare
+ * wake-ups).
  *
  * Why not `@conc/sync`'s `Condition`: its counted notification tokens lose one when a timed
  * wait times out just as it is notified (the token is taken and dropped), after which a waiter
@@ -30,31 +33,42 @@ export class SequenceCondition {
 
   /** Waits (the lock held) until notified or `deadline`; holds the lock again on return. */
   waitSync(deadline: number, relock: () => void): void {
-    const seen = Atomics.load(this.#i32, this.#sequence);
+    const i32 = this.#i32;
+    const seen = Atomics.load(i32, this.#sequence);
+    // Counted before the lock is released, so a notify (made holding the lock) that sees no
+    // waiter can skip everything: it cannot fall between our release and our futex wait.
+    Atomics.add(i32, this.#waiters, 1);
     this.#lock.release();
     try {
-      waitSync(this.#i32, this.#sequence, seen, deadline, this.#waiters);
+      waitSync(i32, this.#sequence, seen, deadline);
     } finally {
+      Atomics.sub(i32, this.#waiters, 1);
       relock();
     }
   }
 
   /** The async form: never blocks the event loop; on abort rejects holding the lock again. */
   async wait(deadline: number, signal: AbortSignal | undefined): Promise<void> {
-    const seen = Atomics.load(this.#i32, this.#sequence);
+    const i32 = this.#i32;
+    const seen = Atomics.load(i32, this.#sequence);
+    Atomics.add(i32, this.#waiters, 1);
     this.#lock.release();
     try {
-      await waitAsync(this.#i32, this.#sequence, seen, deadline, signal, this.#waiters);
+      await waitAsync(i32, this.#sequence, seen, deadline, signal);
     } finally {
+      Atomics.sub(i32, this.#waiters, 1);
       await this.#lock.acquire();
     }
   }
 
   /** Wakes up to `n` waiters. Call holding the lock, after changing what they wait for. */
   notify(n = 1): void {
-    // Always bump: a waiter that read the old value but is not counted yet must see a change.
-    Atomics.add(this.#i32, this.#sequence, 1);
-    wake(this.#i32, this.#sequence, n, this.#waiters);
+    const i32 = this.#i32;
+    // Waiters count themselves holding the lock: none counted means none to wake (one load, no
+    // write to a line another core reads).
+    if (Atomics.load(i32, this.#waiters) === 0) return;
+    Atomics.add(i32, this.#sequence, 1);
+    wake(i32, this.#sequence, n);
   }
 
   notifyAll(): void {
