@@ -30,13 +30,15 @@ afterAll(() => {
 });
 
 describe('the packed packages in a fresh project', () => {
-  it('every package packs only its dist, README and package.json', () => {
+  it('every package packs its dist, README, LICENSE and package.json, and nothing else', () => {
     for (const name of packages) {
       const [info] = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'packages', name))) as [{ files: { path: string }[] }];
       const paths = info.files.map((f) => f.path);
       expect(paths).toContain('package.json');
       expect(paths).toContain('dist/index.js');
       expect(paths).toContain('dist/index.d.ts');
+      expect(paths, `${name}: README.md`).toContain('README.md');
+      expect(paths, `${name}: LICENSE`).toContain('LICENSE');
       expect(paths.every((p) => p === 'package.json' || p === 'README.md' || p === 'LICENSE' || p.startsWith('dist/'))).toBe(true);
     }
   });
