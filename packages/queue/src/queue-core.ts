@@ -60,9 +60,9 @@ export class QueueCore implements StoreMemory {
     this.i32 = block.i32;
     this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
     this.lock = lock;
-    this.notEmpty = new SequenceCondition(this.i32, Word.NotEmpty, lock);
-    this.notFull = new SequenceCondition(this.i32, Word.NotFull, lock);
-    this.allTasksDone = new SequenceCondition(this.i32, Word.AllTasksDone, lock);
+    this.notEmpty = new SequenceCondition(this.i32, Word.NotEmpty, lock, this.#unlock);
+    this.notFull = new SequenceCondition(this.i32, Word.NotFull, lock, this.#unlock);
+    this.allTasksDone = new SequenceCondition(this.i32, Word.AllTasksDone, lock, this.#unlock);
     const c = this.control;
     this.arena = viewArena(block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
     this.index = c[Word.IndexBytes] ? viewArena(block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!) : undefined;
@@ -146,6 +146,14 @@ export class QueueCore implements StoreMemory {
 
   readonly #relock = (): void => this.#lockSync();
 
+  /** Releases the lock, then wakes whom the conditions were notified for while it was held. */
+  readonly #unlock = (): void => {
+    this.lock.release();
+    this.notEmpty.flush();
+    this.notFull.flush();
+    this.allTasksDone.flush();
+  };
+
   get id(): number {
     return this.i32[1]!;
   }
@@ -188,7 +196,7 @@ export class QueueCore implements StoreMemory {
         if (left === 0) throw new FullError('put: the queue is full');
         if (!spun) {
           spun = true;
-          this.lock.release();
+          this.#unlock();
           try {
             this.#spinForRoom();
           } finally {
@@ -199,7 +207,7 @@ export class QueueCore implements StoreMemory {
       }
       this.#push(bytes, key, tasks);
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -212,7 +220,7 @@ export class QueueCore implements StoreMemory {
       this.#push(bytes, key, tasks);
       return true;
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -234,7 +242,7 @@ export class QueueCore implements StoreMemory {
       }
       this.#push(bytes, key, tasks);
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -293,7 +301,7 @@ export class QueueCore implements StoreMemory {
         if (left === 0) throw new EmptyError('get: the queue is empty');
         if (!spun) {
           spun = true;
-          this.lock.release();
+          this.#unlock();
           try {
             this.#spinForItem();
           } finally {
@@ -304,7 +312,7 @@ export class QueueCore implements StoreMemory {
         this.notEmpty.waitSync(deadline, this.#relock);
       }
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -316,7 +324,7 @@ export class QueueCore implements StoreMemory {
       this.#checkEnded();
       return undefined;
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -338,7 +346,7 @@ export class QueueCore implements StoreMemory {
         }
       }
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -361,7 +369,7 @@ export class QueueCore implements StoreMemory {
         }
       }
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -375,7 +383,7 @@ export class QueueCore implements StoreMemory {
       this.control[Word.Unfinished] = unfinished - 1;
       if (unfinished === 1) this.allTasksDone.notifyAll();
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -393,7 +401,7 @@ export class QueueCore implements StoreMemory {
       }
       return true;
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -407,7 +415,7 @@ export class QueueCore implements StoreMemory {
       }
       return true;
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -426,7 +434,7 @@ export class QueueCore implements StoreMemory {
       this.notEmpty.notifyAll();
       this.notFull.notifyAll();
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 
@@ -438,7 +446,7 @@ export class QueueCore implements StoreMemory {
       this.notEmpty.notifyAll();
       this.notFull.notifyAll();
     } finally {
-      this.lock.release();
+      this.#unlock();
     }
   }
 

@@ -22,13 +22,20 @@ export class SequenceCondition {
   readonly #sequence: number;
   readonly #waiters: number;
   readonly #lock: Lock;
+  readonly #unlock: () => void;
+  /** Waiters to wake once the lock is released (see `flush`). */
+  #wakes = 0;
 
-  /** Over words `sequence` and `sequence + 1` (the waiter count) of `i32`. */
-  constructor(i32: Int32Array, sequence: number, lock: Lock) {
+  /**
+   * Over words `sequence` and `sequence + 1` (the waiter count) of `i32`. `unlock` releases
+   * `lock` and flushes the wake-ups of every condition over it.
+   */
+  constructor(i32: Int32Array, sequence: number, lock: Lock, unlock: () => void) {
     this.#i32 = i32;
     this.#sequence = sequence;
     this.#waiters = sequence + 1;
     this.#lock = lock;
+    this.#unlock = unlock;
   }
 
   /** Waits (the lock held) until notified or `deadline`; holds the lock again on return. */
@@ -38,7 +45,7 @@ export class SequenceCondition {
     // Counted before the lock is released, so a notify (made holding the lock) that sees no
     // waiter can skip everything: it cannot fall between our release and our futex wait.
     Atomics.add(i32, this.#waiters, 1);
-    this.#lock.release();
+    this.#unlock();
     try {
       waitSync(i32, this.#sequence, seen, deadline);
     } finally {
@@ -52,7 +59,7 @@ export class SequenceCondition {
     const i32 = this.#i32;
     const seen = Atomics.load(i32, this.#sequence);
     Atomics.add(i32, this.#waiters, 1);
-    this.#lock.release();
+    this.#unlock();
     try {
       await waitAsync(i32, this.#sequence, seen, deadline, signal);
     } finally {
@@ -61,17 +68,29 @@ export class SequenceCondition {
     }
   }
 
-  /** Wakes up to `n` waiters. Call holding the lock, after changing what they wait for. */
+  /**
+   * Wakes up to `n` waiters once the lock is released. Call holding the lock, after changing
+   * what they wait for; the sequence moves at once (a waiter about to sleep sees it), the futex
+   * wake-up waits for `flush`: a waiter woken while the lock is still held finds it held and
+   * goes back to sleep on it, which made each hand-off two wake-ups instead of one.
+   */
   notify(n = 1): void {
-    const i32 = this.#i32;
     // Waiters count themselves holding the lock: none counted means none to wake (one load, no
     // write to a line another core reads).
-    if (Atomics.load(i32, this.#waiters) === 0) return;
-    Atomics.add(i32, this.#sequence, 1);
-    wake(i32, this.#sequence, n);
+    if (Atomics.load(this.#i32, this.#waiters) === 0) return;
+    Atomics.add(this.#i32, this.#sequence, 1);
+    this.#wakes += n;
   }
 
   notifyAll(): void {
     this.notify(Infinity);
+  }
+
+  /** Makes the wake-ups `notify` left for after the lock's release. */
+  flush(): void {
+    const n = this.#wakes;
+    if (n === 0) return;
+    this.#wakes = 0;
+    wake(this.#i32, this.#sequence, n);
   }
 }
