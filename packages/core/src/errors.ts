@@ -1,5 +1,5 @@
 /**
- * The base class of every error @conc raises on purpose.
+ * The base class of every error `@conc` raises on purpose.
  *
  * Catch `ConcError` to handle any of them; each subclass names the Python exception it
  * stands for.
@@ -103,12 +103,27 @@ export class EOFError extends ConcError {}
  */
 export class StateError extends ConcError {}
 
-/** The plain-data form of an error, as it crosses threads and processes. @internal */
+/**
+ * The plain-data form of an error, as it crosses threads and processes: what a
+ * {@link RemoteError} is made from.
+ *
+ * @example
+ * ```ts
+ * import { RemoteError, type SerializedError } from '@conc/core';
+ * const data: SerializedError = { name: 'KeyError', message: "'missing'" };
+ * console.log(new RemoteError(data).name); // 'KeyError'
+ * ```
+ */
 export interface SerializedError {
+  /** The class name of the error where it was raised. */
   name: string;
+  /** Its message. */
   message: string;
+  /** Its stack where it was raised, if any. */
   stack?: string;
+  /** Its cause (serialized too when it is an error). */
   cause?: unknown;
+  /** Its `code` property (Node's system errors have one), if any. */
   code?: unknown;
 }
 
@@ -137,7 +152,7 @@ export class RemoteError extends ConcError {
 
 /**
  * The worker thread or process that was running a task died (it exited, was killed, ran out of
- * memory). Python's `Pool` hangs here; @conc reports it. `cause` says why.
+ * memory). Python's `Pool` hangs here; `@conc` reports it. `cause` says why.
  *
  * @example
  * ```ts

@@ -20,6 +20,7 @@ export {
   TimeoutError,
   WorkerCrashedError,
 } from './errors.js';
+export type { SerializedError } from './errors.js';
 export type { WaitOptions } from './wait-options.js';
 export type { Target } from './target.js';
 export { cpuCount } from './cpu-count.js';

@@ -5,7 +5,6 @@
  * @internal
  */
 export * from './index.js';
-export type { SerializedError } from './errors.js';
 export { serializeError, deserializeError } from './remote-error.js';
 export { parseWait, checkTimeout, typeName, type ParsedWait } from './wait-options.js';
 export { deadlineAfter, remaining } from './deadline.js';

@@ -19,7 +19,14 @@ import { typeName } from './wait-options.js';
  * console.log(typeof square, typeof fromModule); // 'function' 'object'
  * ```
  */
-export type Target = ((...args: any[]) => unknown) | { module: string | URL; export?: string };
+export type Target =
+  | ((...args: any[]) => unknown)
+  | {
+      /** The module to import in the worker: a path, a `file:` URL or a package specifier. */
+      module: string | URL;
+      /** The name of the exported function to call; `'default'` when omitted. */
+      export?: string;
+    };
 
 /** A target as it crosses: plain data. @internal */
 export type TargetDescriptor =

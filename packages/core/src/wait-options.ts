@@ -18,8 +18,11 @@ import { deadlineAfter } from './deadline.js';
  * ```
  */
 export interface WaitOptions {
+  /** Milliseconds to wait at most; `undefined` or `Infinity` waits forever, `0` polls once. */
   timeout?: number;
+  /** `false` polls once (the same as `timeout: 0`), as Python's `blocking=False`. */
   blocking?: boolean;
+  /** Aborting it ends the wait with `signal.reason`, consuming nothing. */
   signal?: AbortSignal;
 }
 

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { Pool, type PoolOptions, type ApplyOptions, type MapAsyncOptions } from './pool.js';
+export { Pool, type PoolOptions, type ApplyOptions, type MapAsyncOptions, type Input } from './pool.js';
 export { AsyncResult } from './async-result.js';
 export {
   ConcError,

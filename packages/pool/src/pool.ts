@@ -101,7 +101,18 @@ export interface MapAsyncOptions<R> {
 
 type State = 'running' | 'closed' | 'terminated';
 type Fn = (...args: any[]) => unknown;
-type Input<T> = Iterable<T> | AsyncIterable<T>;
+/**
+ * What `map`, `imap` and friends accept as input: any iterable or async iterable, consumed
+ * lazily (an endless generator streams through `imap`).
+ *
+ * @example
+ * ```ts
+ * import type { Input } from '@conc/pool';
+ * const numbers: Input<number> = [1, 2, 3];
+ * console.log(Array.isArray(numbers)); // true
+ * ```
+ */
+export type Input<T> = Iterable<T> | AsyncIterable<T>;
 
 /** Batches in flight per worker while tasks are short: the next batch waits in the worker. */
 const PIPELINE = 2;

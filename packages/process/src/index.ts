@@ -1,6 +1,6 @@
 /**
  * Python's `threading.Thread`, `threading.Timer` and `multiprocessing.Process` for Node.js:
- * threads on `worker_threads`, processes on `child_process`, with @conc objects passed in their
+ * threads on `worker_threads`, processes on `child_process`, with `@conc` objects passed in their
  * args working on both sides.
  *
  * @packageDocumentation

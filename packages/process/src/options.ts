@@ -4,7 +4,7 @@ import { describeTarget, prepare, typeName, type Prepared, type Target, type Tar
 export interface RunOptions {
   /** What to run: a self-contained function or `{ module, export? }`. Without it (and without a `run()` override) the thread does nothing. */
   target?: Target;
-  /** Arguments for the target; @conc objects anywhere inside them are the same live objects over there. */
+  /** Arguments for the target; `@conc` objects anywhere inside them are the same live objects over there. */
   args?: readonly unknown[];
   /** The name (default `Thread-N` / `Process-N`). */
   name?: string;

@@ -31,7 +31,7 @@ export const processInternals = {
  * Python's `multiprocessing.Process`: a separate OS process (`child_process.fork`, IPC with
  * `serialization: 'advanced'`), sharing nothing with its parent.
  *
- * `args` cross by structured clone, except @conc objects (`Lock`, `Event`, `Queue`, ...): those
+ * `args` cross by structured clone, except `@conc` objects (`Lock`, `Event`, `Queue`, ...): those
  * stay in the parent and the child gets stand-ins that call them through a broker running on
  * a worker thread of the parent, so they keep working while the parent's main thread is
  * blocked in a `*Sync` call. In the child their async methods return Promises as usual and
@@ -106,6 +106,7 @@ export class Process {
     return this.#name;
   }
 
+  /** Renames it. @param value - The new name: a string. @throws TypeError for a non-string. */
   set name(value: string) {
     checkName(value, 'Process.name');
     this.#name = value;
@@ -120,6 +121,7 @@ export class Process {
     return this.#daemon;
   }
 
+  /** Sets the daemon flag before `start()`. @param value - A boolean. @throws TypeError for a non-boolean; StateError after `start()`. */
   set daemon(value: boolean) {
     if (typeof value !== 'boolean') throw new TypeError(`Process.daemon must be a boolean, got ${typeName(value)}`);
     if (this.#started) throw new StateError('Process.daemon: cannot set daemon status of a started process');
@@ -281,7 +283,7 @@ export class Process {
     this.#closed = true;
   }
 
-  /** @internal */
+  /** What Python's `repr` shows, e.g. `<Process name='Process-1' started>`. @returns That text. */
   toString(): string {
     const status = !this.#started ? 'initial' : this.isAlive() ? 'started' : `stopped exitcode=${this.exitCode}`;
     return `<Process name='${this.#name}' ${status}${this.#daemon ? ' daemon' : ''}>`;

@@ -32,9 +32,9 @@ export function liveThreads(): Thread[] {
 
 /**
  * Python's `threading.Thread` on a `worker_threads` worker: real parallelism, sharing memory
- * with its parent through the @conc objects passed in `args`.
+ * with its parent through the `@conc` objects passed in `args`.
  *
- * The target runs in a new worker; `args` cross through the transfer protocol (any @conc object
+ * The target runs in a new worker; `args` cross through the transfer protocol (any `@conc` object
  * inside them is the same live object there) and everything else by structured clone.
  * Subclasses override `run()`, which is shipped as source and runs with the instance's own data
  * fields as `this` (so it must be self-contained, like a function target).
@@ -110,6 +110,7 @@ export class Thread {
     return this.#name;
   }
 
+  /** Renames it. @param value - The new name: a string. @throws TypeError for a non-string. */
   set name(value: string) {
     checkName(value, 'Thread.name');
     this.#name = value;
@@ -123,6 +124,7 @@ export class Thread {
     return this.#daemon;
   }
 
+  /** Sets the daemon flag before `start()`. @param value - A boolean. @throws TypeError for a non-boolean; StateError after `start()`. */
   set daemon(value: boolean) {
     if (typeof value !== 'boolean') throw new TypeError(`Thread.daemon must be a boolean, got ${typeName(value)}`);
     if (this.#started) throw new StateError('Thread.daemon: cannot set daemon status of an active thread');
@@ -264,7 +266,7 @@ export class Thread {
     return this.#started && !this.#isEnded();
   }
 
-  /** @internal */
+  /** What Python's `repr` shows, e.g. `<Thread(Thread-1, started 12)>`. @returns That text. */
   toString(): string {
     const status = !this.#started ? 'initial' : this.isAlive() ? 'started' : 'stopped';
     return `<Thread(${this.#name}, ${status}${this.#daemon ? ' daemon' : ''} ${this.#ident ?? ''})>`.replace(' )', ')');
