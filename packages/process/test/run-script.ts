@@ -53,6 +53,8 @@ let node24: Promise<string> | undefined;
 
 /** The path of a Node 24 binary (fetched once through npx), for the type-stripping tests. */
 export function findNode24(): Promise<string> {
+  // Already on a Node that strips types (CI's second pass): no need to fetch one.
+  if (Number(process.versions.node.split('.')[0]) >= 24) return Promise.resolve(process.execPath);
   return (node24 ??= new Promise((resolve, reject) => {
     execFile('npx', ['-y', '-p', 'node@24', '-c', 'node -p process.execPath'], { timeout: 120_000 }, (error, stdout) => {
       if (error) reject(error);
