@@ -73,7 +73,7 @@ export class Connection<T = unknown> {
   /**
    * Sends `value` to the other end. It never waits: a pipe holds whatever is sent until it is
    * received.
-   * @param value - Any structured-cloneable value; @conc objects inside it cross by reference.
+   * @param value - Any structured-cloneable value; `@conc` objects inside it cross by reference.
    * @throws StateError when this end is closed, cannot send (the reader of a one-way pipe), or
    *   the other end is closed (Python raises `BrokenPipeError`); DataCloneError when the value
    *   cannot cross.

@@ -6,7 +6,7 @@ import { QueueCore } from './queue-core.js';
 /**
  * Makes a pipe: Python's `multiprocessing.Pipe`. A duplex pipe (the default) is two one-way
  * channels, and each end sends on one and receives on the other; `Pipe(false)` returns
- * `[reader, writer]`. The ends cross to threads and processes like any @conc object.
+ * `[reader, writer]`. The ends cross to threads and processes like any `@conc` object.
  *
  * @typeParam T - The type of the values sent.
  * @param duplex - Whether both ends send and receive.

@@ -65,7 +65,7 @@ function checkMaxsize(maxsize: unknown, what: string): number {
  * and pool workers. Pass it to them like any other value: every copy is the same queue.
  *
  * Items are encoded into a shared arena with the core's codec (anything structured-cloneable,
- * and @conc objects by reference) and decoded by the taker, so a `get` returns a copy. The arena
+ * and `@conc` objects by reference) and decoded by the taker, so a `get` returns a copy. The arena
  * grows to fit a large item (a 50 MB item works) and never holds more than `maxsize` items.
  * As in CPython it is one lock with three conditions (`notEmpty`, `notFull`, `allTasksDone`).
  *
@@ -117,7 +117,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Puts `item` into the queue, waiting (without blocking the event loop) while it is full.
-   * @param item - Any structured-cloneable value; @conc objects inside it cross by reference.
+   * @param item - Any structured-cloneable value; `@conc` objects inside it cross by reference.
    * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever by default.
    * @returns A promise that resolves once the item is in the queue.
    * @throws (rejects) FullError when still full at the timeout; ShutDownError after `shutdown()`;

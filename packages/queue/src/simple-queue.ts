@@ -35,7 +35,7 @@ export class SimpleQueue<T = unknown> {
   /**
    * Puts `item` into the queue. It never waits (the queue is unbounded); the Promise is for
    * symmetry with `Queue.put`.
-   * @param item - Any structured-cloneable value; @conc objects inside it cross by reference.
+   * @param item - Any structured-cloneable value; `@conc` objects inside it cross by reference.
    * @returns A promise that resolves once the item is in the queue.
    * @throws (rejects) DataCloneError when the item cannot cross.
    */
