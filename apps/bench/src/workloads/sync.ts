@@ -7,6 +7,7 @@ import { Mutex } from 'async-mutex';
 import { prepare } from '@conc/core/internal';
 import { Event, Lock } from '@conc/sync';
 import { atomicsPingPong, casLockContended, casLockUncontended } from '../floors/index.js';
+import { cpythonEventPingPong } from '../peers/index.js';
 import { pythonContender } from '../python.js';
 import { moduleUrl, runGated, type WorkerContext } from '../worker.js';
 import type { Contender, Workload } from '../workload.js';
@@ -206,26 +207,6 @@ function eventPingPong(): Contender {
   };
 }
 
-const pythonEventPingPong = pythonContender(
-  'CPython threading.Event',
-  (quick) => `
-import threading, time
-n = ${quick ? 2_000 : 20_000}
-ping, pong = threading.Event(), threading.Event()
-answered = [0]
-def answer():
-    for _ in range(n):
-        ping.wait(); ping.clear(); answered[0] += 1; pong.set()
-t = threading.Thread(target=answer); t.start()
-start = time.perf_counter()
-for _ in range(n):
-    ping.set(); pong.wait(); pong.clear()
-elapsed = time.perf_counter() - start
-t.join()
-assert answered[0] == n, answered
-print(elapsed / n * 1e6)
-`,
-);
 
 /** The floor reports ns per critical section; this workload counts increments per second. */
 function perSecond(floor: Contender): Contender {
@@ -261,7 +242,7 @@ export const workloads: Workload[] = [
     title: 'Event ping-pong between two threads (round trip)',
     unit: 'µs',
     better: 'lower',
-    contenders: [eventPingPong(), atomicsPingPong(), pythonEventPingPong],
+    contenders: [eventPingPong(), atomicsPingPong(), cpythonEventPingPong()],
     targets: [{ against: 'CPython threading.Event', ratio: 0.5, note: "issue 3: the round trip at most half CPython's" }],
   },
 ];
