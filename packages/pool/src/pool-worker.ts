@@ -135,28 +135,8 @@ async function runBatch(batch: BatchMessage): Promise<void> {
         value = fn(...payload);
         if (isThenable(value)) value = await value;
       } else {
-        const length = payload.length;
-        const star = modes[u] === Mode.Starmap;
-        // Results that are all numbers travel as one Float64Array (a copy, not a walk), moved
-        // not cloned; the first non-number switches to a plain array.
-        let packed: Float64Array | undefined = length > 16 ? new Float64Array(length) : undefined;
-        let out: unknown[] | undefined = packed ? undefined : new Array<unknown>(length);
-        for (let i = 0; i < length; i++) {
-          let item = star ? fn(...(payload[i] as unknown[])) : fn(payload[i]);
-          if (isThenable(item)) item = await item;
-          if (packed) {
-            if (typeof item === 'number') {
-              packed[i] = item;
-              continue;
-            }
-            out = Array.from(packed.subarray(0, i));
-            out.length = length;
-            packed = undefined;
-          }
-          out![i] = item;
-        }
-        if (packed) (transfer ??= []).push(packed.buffer as ArrayBuffer);
-        value = packed ?? out;
+        value = await runChunk(fn, payload, modes[u] === Mode.Starmap);
+        if (value instanceof Float64Array) (transfer ??= []).push(value.buffer as ArrayBuffer);
       }
       if (value !== null && typeof value === 'object' && !(value instanceof Float64Array) || typeof value === 'function' || typeof value === 'symbol') {
         const prepared = prepare(value, 'result');
@@ -175,6 +155,77 @@ async function runBatch(batch: BatchMessage): Promise<void> {
     if (performance.now() - since > FLUSH_MS && u < fns.length - 1) flush();
   }
   flush();
+}
+
+/** The result of a call that {@link runNumbers} or {@link runValues} stopped at. */
+let stoppedAt: unknown;
+
+/**
+ * Runs a map chunk. Results that are all numbers travel as one Float64Array (a copy, not a
+ * walk, and moved rather than cloned); the first other value switches to a plain array. The
+ * loops are synchronous functions of their own: V8 optimizes them while they run (on-stack
+ * replacement, which an async function does not get), so a fresh worker is fast within its
+ * first thousands of items; they stop only at a promise, which is awaited here.
+ */
+async function runChunk(fn: Fn, payload: ArrayLike<unknown>, star: boolean): Promise<Float64Array | unknown[]> {
+  const length = payload.length;
+  let i = 0;
+  if (length > 16 && !star) {
+    const packed = new Float64Array(length);
+    for (;;) {
+      i = runNumbers(fn, payload, packed, i);
+      if (i === length) return packed;
+      let value = stoppedAt;
+      stoppedAt = undefined;
+      if (isThenable(value)) value = await value;
+      if (typeof value !== 'number') {
+        const out = Array.from(packed.subarray(0, i)) as unknown[];
+        out.length = length;
+        out[i++] = value;
+        return finishValues(fn, payload, out, i, false);
+      }
+      packed[i++] = value;
+    }
+  }
+  return finishValues(fn, payload, new Array<unknown>(length), 0, star);
+}
+
+async function finishValues(fn: Fn, payload: ArrayLike<unknown>, out: unknown[], from: number, star: boolean): Promise<unknown[]> {
+  let i = from;
+  while (i < payload.length) {
+    i = runValues(fn, payload, out, i, star);
+    if (i === payload.length) break;
+    const value = stoppedAt;
+    stoppedAt = undefined;
+    out[i++] = await (value as PromiseLike<unknown>);
+  }
+  return out;
+}
+
+/** `out[i] = fn(items[i])` from `from` on, up to the first result that is not a number (left in `stoppedAt`). */
+function runNumbers(fn: Fn, items: ArrayLike<unknown>, out: Float64Array, from: number): number {
+  for (let i = from; i < items.length; i++) {
+    const value = fn(items[i]);
+    if (typeof value !== 'number') {
+      stoppedAt = value;
+      return i;
+    }
+    out[i] = value;
+  }
+  return items.length;
+}
+
+/** `out[i] = fn(items[i])` (or `fn(...items[i])`) from `from` on, up to the first thenable (left in `stoppedAt`). */
+function runValues(fn: Fn, items: ArrayLike<unknown>, out: unknown[], from: number, star: boolean): number {
+  for (let i = from; i < items.length; i++) {
+    const value = star ? fn(...(items[i] as unknown[])) : fn(items[i]);
+    if (isThenable(value)) {
+      stoppedAt = value;
+      return i;
+    }
+    out[i] = value;
+  }
+  return items.length;
 }
 
 /** Posts a reply; a value that structured clone refuses fails its own unit, not the batch. */
