@@ -76,3 +76,44 @@ describe('loadTarget', () => {
     await expect(loadTarget({ type: 'source', source: '(((', name: 'x' })).rejects.toThrow(SyntaxError);
   });
 });
+
+describe('@conc/core/target', () => {
+  it('is the same module as the one @conc/core/internal exports (one compile cache per thread)', async () => {
+    const lean = await import('@conc/core/target');
+    expect(lean.compileSource).toBe(compileSource);
+    expect(lean.loadTarget).toBe(loadTarget);
+    expect(lean.describeTarget).toBe(describeTarget);
+    const source = '(x) => x * 3';
+    expect(lean.compileSource(source)).toBe(compileSource(source));
+  });
+
+  it('loads without the rest of the core (a lean worker entry)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    // The built-ins a worker has loaded after importing `entry` and running a shipped function.
+    const builtinsAfter = async (entry: string): Promise<{ sum: number; loaded: string[] }> => {
+      const worker = new Worker(
+        `import(${JSON.stringify(entry)}).then(async ({ loadTarget }) => {
+          const fn = await loadTarget({ type: 'source', source: '(a, b) => a + b', name: 'add' });
+          const { parentPort } = await import('node:worker_threads');
+          parentPort.postMessage({ sum: fn(2, 3), loaded: process.moduleLoadList });
+        });`,
+        { eval: true },
+      );
+      try {
+        return await new Promise((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        });
+      } finally {
+        await worker.terminate();
+      }
+    };
+    const lean = await builtinsAfter('@conc/core/target');
+    const whole = await builtinsAfter('@conc/core/internal');
+    expect(lean.sum).toBe(5);
+    expect(whole.sum).toBe(5);
+    // node:v8 (the codec's) is the heaviest built-in the whole core loads.
+    expect(whole.loaded).toContain('NativeModule v8');
+    expect(lean.loaded).not.toContain('NativeModule v8');
+  });
+});
