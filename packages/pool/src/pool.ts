@@ -17,6 +17,7 @@ import {
 } from '@conc/core/internal';
 import { handleFor } from '@conc/process/internal';
 import { AsyncResult, settleResult } from './async-result.js';
+import { packBatch } from './batch-buffer.js';
 import { ImapIterator, type ImapHost } from './imap-iterator.js';
 import { Mode, type BatchMessage, type ReplyMessage, type WorkerSetup } from './protocol.js';
 import { ApplyUnit, Unit, type UnitLedger } from './unit.js';
@@ -168,8 +169,8 @@ export class Pool implements AsyncDisposable {
   #queued = 0;
   #outstanding = 0;
   #pumpScheduled = false;
-  /** Average run time of a task (ms), by target id; -1 (absent) until measured. */
-  readonly #unitMs: number[] = [];
+  /** Average run time of one item (ms: a call of an `apply`, an item of a map chunk), by target id; absent until measured. */
+  readonly #itemMs: number[] = [];
   readonly #targetIds = new WeakMap<Fn, number>();
   readonly #targetKeys = new Map<string, number>();
   readonly #targets = new Map<number, TargetDescriptor>();
@@ -491,14 +492,21 @@ export class Pool implements AsyncDisposable {
     }
     const size = chunksize ?? Math.ceil(length / (this.processes * 4));
     const chunks: { payload: unknown[] | Float64Array; shared: boolean }[] = [];
+    // Numbers are read once into one Float64Array; its chunks are views of it, copied into one
+    // buffer per batch when sent (see #sendBatch).
+    const numbers = mode === Mode.Map && size > 16 ? toFloat64(items) : undefined;
     for (let start = 0; start < length; start += size) {
       const end = Math.min(start + size, length);
-      if (mode === Mode.Map && end - start > 16 && allNumbers(items, start, end)) {
-        // A chunk of numbers travels as one Float64Array: a copy, not an element-by-element walk.
-        const packed = new Float64Array(end - start);
-        for (let i = start; i < end; i++) packed[i - start] = items[i] as number;
-        chunks.push({ payload: packed, shared: false });
+      if (numbers) {
+        chunks.push({ payload: numbers.subarray(start, end), shared: false });
         continue;
+      }
+      if (mode === Mode.Map && end - start > 16) {
+        const packed = toFloat64(items, start, end);
+        if (packed) {
+          chunks.push({ payload: packed, shared: false });
+          continue;
+        }
       }
       const payload = items.slice(start, end);
       let shared = false;
@@ -624,7 +632,8 @@ export class Pool implements AsyncDisposable {
           });
           return;
         }
-        const ms = this.#unitMs[head.fnId] ?? -1;
+        const itemMs = this.#itemMs[head.fnId];
+        const ms = itemMs === undefined ? -1 : itemMs * head.items;
         // Not pipelined: long tasks, tasks not measured yet, and suspects of a crash (alone).
         const alone = head.suspect || slot.batchSizes.length > 0 && this.#inFlightSuspect(slot);
         if (slot.batchSizes.length > 0 && (alone || ms < 0 || ms > LONG_TASK_MS)) continue;
@@ -670,8 +679,9 @@ export class Pool implements AsyncDisposable {
     }
     if (units.length === 0) return false;
     const message: BatchMessage = { defs, fns, modes, payloads, shared };
+    const packed = packBatch(payloads);
     try {
-      slot.send(message, units);
+      slot.send(message, units, packed);
     } catch (error) {
       // Structured clone refused a payload that prepare let through: fail only that unit.
       if (defs) for (const [id] of defs) slot.known.delete(id);
@@ -711,14 +721,17 @@ export class Pool implements AsyncDisposable {
       if (error) unit.finish(true, deserializeError(error));
       else unit.finish(false, values[i]);
     }
-    const perUnit = reply.busy / Math.max(1, count);
+    // Per item, not per unit: a map's chunks of 12,500 items and of 1,000 then compare right.
+    let items = 0;
+    for (let i = 0; i < count; i++) items += units[i]!.items;
+    const perItem = reply.busy / Math.max(1, items);
     let last = -1;
     for (let i = 0; i < count; i++) {
       const fnId = units[i]!.fnId;
       if (fnId === last) continue;
       last = fnId;
-      const before = this.#unitMs[fnId];
-      this.#unitMs[fnId] = before === undefined ? perUnit : before * 0.7 + perUnit * 0.3;
+      const before = this.#itemMs[fnId];
+      this.#itemMs[fnId] = before === undefined ? perItem : before * 0.7 + perItem * 0.3;
     }
     if (traceChannel.hasSubscribers) trace('get', 'Pool', this.#id, { worker: slot.id, tasks: count });
     if (slot.quota <= 0 && slot.pendingCount === 0 && !slot.stopping) void slot.stop();
@@ -801,9 +814,18 @@ export class Pool implements AsyncDisposable {
   }
 }
 
-function allNumbers(values: unknown[], start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (typeof values[i] !== 'number') return false;
-  return true;
+/**
+ * `values[start..end]` as a Float64Array, or `undefined` when one is not a number. One pass in
+ * a small function of its own, which V8 optimizes after a few calls.
+ */
+function toFloat64(values: unknown[], start = 0, end = values.length): Float64Array | undefined {
+  const packed = new Float64Array(end - start);
+  for (let i = start; i < end; i++) {
+    const value = values[i];
+    if (typeof value !== 'number') return undefined;
+    packed[i - start] = value;
+  }
+  return packed;
 }
 
 function allPrimitive(values: unknown[]): boolean {

@@ -19,6 +19,8 @@ export class Unit {
   suspect = false;
   /** About how many bytes the payload clones to, counting only big values (buffers, long strings). */
   readonly bytes: number;
+  /** How many calls it makes: 1 for an `apply`, the chunk's length for a map. */
+  readonly items: number;
   readonly #ledger: UnitLedger;
   readonly #onDone: ((failed: boolean, result: unknown) => void) | undefined;
 
@@ -32,6 +34,7 @@ export class Unit {
   ) {
     this.#ledger = ledger;
     this.#onDone = onDone;
+    this.items = mode === Mode.Apply ? 1 : Math.max(1, (payload as ArrayLike<unknown>).length);
     this.bytes = ArrayBuffer.isView(payload) ? payload.byteLength : Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0;
   }
 

@@ -96,8 +96,9 @@ export class WorkerSlot {
     return this.inFlight.length - this.inFlightHead;
   }
 
-  send(message: BatchMessage, units: Unit[]): void {
-    if (this.#worker) this.#worker.postMessage(message);
+  /** Posts a batch; `transfer` (threads only) is moved, not copied: the caller no longer uses it. */
+  send(message: BatchMessage, units: Unit[], transfer?: ArrayBuffer): void {
+    if (this.#worker) this.#worker.postMessage(message, transfer ? [transfer] : undefined);
     else this.#child!.send(message);
     for (const unit of units) this.inFlight.push(unit);
     this.batchSizes.push(units.length);
