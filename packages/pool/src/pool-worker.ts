@@ -190,6 +190,7 @@ async function runChunk(fn: Fn, payload: ArrayLike<unknown>, star: boolean): Pro
   return finishValues(fn, payload, new Array<unknown>(length), 0, star);
 }
 
+/** Runs the rest of a chunk from `from` on into a plain array, awaiting promises in place. */
 async function finishValues(fn: Fn, payload: ArrayLike<unknown>, out: unknown[], from: number, star: boolean): Promise<unknown[]> {
   let i = from;
   while (i < payload.length) {
