@@ -53,6 +53,25 @@ export function largerArena(current: Arena, needed: number): Arena {
   return allocateArena(Math.max(needed, Math.min(MAX_ARENA_BYTES, Math.max(current.bytes.length * 2, align(needed, 4096)))));
 }
 
+/** The largest ring: a power of two the core can allocate (with the block header) at once. @internal */
+export const MAX_RING_BYTES = 2 ** 30;
+
+/**
+ * A zeroed arena for a ring of positions that wrap at 2^32: its length is the smallest power of
+ * two of at least `byteLength` bytes (so `position & (length - 1)` is the offset across the wrap).
+ * @throws RangeError when that would exceed {@link MAX_RING_BYTES}.
+ * @internal
+ */
+export function allocateRing(byteLength: number): Arena {
+  if (byteLength > MAX_RING_BYTES) {
+    throw new RangeError(`queue item too large: the queue would need ${byteLength} bytes of shared memory, the most is ${MAX_RING_BYTES}`);
+  }
+  const bytes = 2 ** Math.ceil(Math.log2(Math.max(byteLength, 64)));
+  const arena = allocateArena(bytes);
+  // The core may round a block up: view exactly the power of two.
+  return arena.bytes.length === bytes ? arena : viewArena(arena.bytes.buffer as SharedArrayBuffer, arena.offset, bytes);
+}
+
 /** `n` rounded up to a multiple of `to`. @internal */
 export function align(n: number, to = 4): number {
   return Math.ceil(n / to) * to;

@@ -12,13 +12,13 @@ import {
   type SharedDescriptor,
 } from '@conc/core/internal';
 import { Word } from './layout.js';
-import { QueueCore, type QueueCoreFields } from './queue-core.js';
+import { FifoCore, type FifoCoreFields } from './fifo-core.js';
 
 const KIND = '@conc/queue:Connection';
 /** The tag of a pipe's one-way channels. @internal */
 export const CHANNEL_KIND = '@conc/queue:Pipe';
 
-let parked: { rx: QueueCore | undefined; tx: QueueCore | undefined } | undefined;
+let parked: { rx: FifoCore | undefined; tx: FifoCore | undefined } | undefined;
 
 /**
  * One end of a {@link Pipe}: Python's `multiprocessing.connection.Connection`. It sends to and
@@ -43,12 +43,12 @@ let parked: { rx: QueueCore | undefined; tx: QueueCore | undefined } | undefined
  */
 export class Connection<T = unknown> {
   /** @internal */
-  readonly _rx: QueueCore | undefined;
+  readonly _rx: FifoCore | undefined;
   /** @internal */
-  readonly _tx: QueueCore | undefined;
+  readonly _tx: FifoCore | undefined;
 
   /** @internal Connections come from {@link Pipe}. */
-  constructor(rx?: QueueCore, tx?: QueueCore) {
+  constructor(rx?: FifoCore, tx?: FifoCore) {
     const revived = parked;
     parked = undefined;
     this._rx = revived ? revived.rx : rx;
@@ -149,18 +149,18 @@ export class Connection<T = unknown> {
     this._tx?.shutdown(false);
   }
 
-  #open(what: string): QueueCore | undefined {
+  #open(what: string): FifoCore | undefined {
     if (this.closed) throw new StateError(`Connection.${what}: this end of the pipe is closed`);
     return this._tx;
   }
 
-  #reader(what: string): QueueCore {
+  #reader(what: string): FifoCore {
     if (this.closed) throw new StateError(`Connection.${what}: this end of the pipe is closed`);
     if (!this._rx) throw new StateError(`Connection.${what}: this end of a one-way pipe only sends`);
     return this._rx;
   }
 
-  #received(rx: QueueCore, bytes: Uint8Array): T {
+  #received(rx: FifoCore, bytes: Uint8Array): T {
     const value = decode(bytes) as T;
     if (traceChannel.hasSubscribers) trace('get', 'Connection', rx.id, { size: bytes.length });
     return value;
@@ -175,7 +175,7 @@ export class Connection<T = unknown> {
 // Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
 registerKind(KIND, {
   revive: (descriptor) => {
-    const open = (fields: unknown): QueueCore | undefined => (fields ? QueueCore.open(CHANNEL_KIND, fields as QueueCoreFields) : undefined);
+    const open = (fields: unknown): FifoCore | undefined => (fields ? FifoCore.open(CHANNEL_KIND, fields as FifoCoreFields) : undefined);
     parked = { rx: open(descriptor['rx']), tx: open(descriptor['tx']) };
     try {
       return new Connection();

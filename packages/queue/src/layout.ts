@@ -50,3 +50,43 @@ export const enum StoreKind {
 
 /** Bytes of a control block. @internal */
 export const CONTROL_BYTES = Word.Size * 4;
+
+/**
+ * The words of a first-in first-out queue's control block (`FifoCore`), laid out so that
+ * producers and consumers write disjoint 64-byte lines: line 0 is read-mostly (set up once,
+ * changed only by shutdown, close and arena moves); `Puts`/`TailPos` are written only by
+ * producers, `Gets`/`HeadPos` only by consumers; each wait word sits on a line of its own, so a
+ * side that only checks "does anyone wait?" keeps reading a line nobody writes.
+ * The flags keep `Word`'s numbers: a pipe's `Connection` names them the same way for both.
+ * @internal
+ */
+export const enum FifoWord {
+  MaxSize = Word.MaxSize,
+  ShutDown = Word.ShutDown,
+  ReaderClosed = Word.ReaderClosed,
+  WriterClosed = Word.WriterClosed,
+  /** Where the ring is in the shared heap (byte offset and length, a power of two). */
+  ArenaOffset = 9,
+  ArenaBytes = 10,
+  /** Items put so far (wraps at 2^32): the word consumers sleep on. */
+  Puts = 16,
+  /** Byte position of the next record, counted since the ring started (wraps at 2^32). */
+  TailPos = 17,
+  /** Items taken so far (wraps at 2^32): `Puts - Gets` is the queue's size. */
+  Gets = 32,
+  /** Byte position of the oldest record, counted like `TailPos`. */
+  HeadPos = 33,
+  /** What consumers sleep on, waiting for an item (an `EventCount`). */
+  ItemEvent = 48,
+  /** What producers sleep on, waiting for room (an `EventCount`). */
+  RoomEvent = 64,
+  /** Items put and not yet marked done (`taskDone`); `join` sleeps on it. */
+  Unfinished = 80,
+  /** Threads sleeping in `join`. */
+  JoinWaiters = 81,
+  /** Words in a control block. */
+  Size = 96,
+}
+
+/** Bytes of a first-in first-out control block. @internal */
+export const FIFO_CONTROL_BYTES = FifoWord.Size * 4;

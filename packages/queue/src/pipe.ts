@@ -1,7 +1,6 @@
 import { typeName } from '@conc/core/internal';
 import { CHANNEL_KIND, Connection } from './connection.js';
-import { StoreKind } from './layout.js';
-import { QueueCore } from './queue-core.js';
+import { FifoCore } from './fifo-core.js';
 
 /**
  * Makes a pipe: Python's `multiprocessing.Pipe`. A duplex pipe (the default) is two one-way
@@ -22,8 +21,8 @@ import { QueueCore } from './queue-core.js';
  */
 export function Pipe<T = unknown>(duplex = true): [Connection<T>, Connection<T>] {
   if (typeof duplex !== 'boolean') throw new TypeError(`Pipe: duplex must be a boolean, got ${typeName(duplex)}`);
-  const forward = QueueCore.create(CHANNEL_KIND, StoreKind.Fifo, 0);
+  const forward = FifoCore.create(CHANNEL_KIND, 0);
   if (!duplex) return [new Connection<T>(forward, undefined), new Connection<T>(undefined, forward)];
-  const backward = QueueCore.create(CHANNEL_KIND, StoreKind.Fifo, 0);
+  const backward = FifoCore.create(CHANNEL_KIND, 0);
   return [new Connection<T>(forward, backward), new Connection<T>(backward, forward)];
 }

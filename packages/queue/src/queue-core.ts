@@ -42,7 +42,9 @@ interface InternalLock {
 }
 
 /**
- * The machinery every queue class shares, as CPython's `queue.Queue` builds it: one mutex (a
+ * The engine of the queues with one end, `LifoQueue` and `PriorityQueue` (a stack or a heap
+ * gains nothing from a lock per end; the first-in first-out queues run on `FifoCore`), as
+ * CPython's `queue.Queue` builds it: one mutex (a
  * @conc/sync `Lock`) and three conditions over it (`notEmpty`, `notFull`, `allTasksDone`; see
  * `SequenceCondition` for why not @conc/sync's), around a store of encoded items in a shared
  * arena. Works on bytes; the classes encode and decode.
@@ -273,19 +275,15 @@ export class QueueCore implements StoreMemory {
     }
   }
 
-  /**
-   * Throws when an empty queue will get nothing more: it is shut down, or (a pipe channel) its
-   * reading end was closed while a `recv` waited.
-   */
+  /** Throws when an empty queue will get nothing more: it is shut down. */
   #checkEnded(): void {
     if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
-    if (Atomics.load(this.i32, Word.ReaderClosed) !== 0) throw new StateError('Connection.recv: this end of the pipe was closed');
   }
 
   /** Spins briefly, without the lock, for an item to arrive; true when one may have. */
   #spinForItem(): boolean {
     for (let i = 0; i < SPINS; i++) {
-      if (Atomics.load(this.i32, Word.Count) !== 0 || this.isShutDown() || Atomics.load(this.i32, Word.ReaderClosed) !== 0) return true;
+      if (Atomics.load(this.i32, Word.Count) !== 0 || this.isShutDown()) return true;
     }
     return false;
   }
@@ -346,29 +344,6 @@ export class QueueCore implements StoreMemory {
           await this.notEmpty.wait(deadline, signal);
         } catch (error) {
           // An abort may have absorbed a notification meant for a consumer: pass it on.
-          if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
-          throw error;
-        }
-      }
-    } finally {
-      this.#unlock();
-    }
-  }
-
-  /** Waits until an item is there or the queue is shut down; false at the deadline. */
-  async readable(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
-    if (this.count() > 0 || this.isShutDown()) return true;
-    if (remaining(deadline) === 0) return false;
-    await this.lock.acquire({ signal });
-    try {
-      for (;;) {
-        if (this.i32[Word.Count]! > 0 || this.isShutDown()) return true;
-        if (this.isClosed(Word.ReaderClosed)) throw new StateError('Connection.poll: this end of the pipe was closed');
-        const left = remaining(deadline);
-        if (left === 0) return false;
-        try {
-          await this.notEmpty.wait(deadline, signal);
-        } catch (error) {
           if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
           throw error;
         }
@@ -441,22 +416,6 @@ export class QueueCore implements StoreMemory {
     } finally {
       this.#unlock();
     }
-  }
-
-  /** Sets a pipe channel's closed flag (`Word.ReaderClosed` or `Word.WriterClosed`) and wakes everyone. */
-  close(flag: Word.ReaderClosed | Word.WriterClosed): void {
-    this.#lockSync();
-    try {
-      Atomics.store(this.i32, flag, 1);
-      this.notEmpty.notifyAll();
-      this.notFull.notifyAll();
-    } finally {
-      this.#unlock();
-    }
-  }
-
-  isClosed(flag: Word.ReaderClosed | Word.WriterClosed): boolean {
-    return Atomics.load(this.i32, flag) !== 0;
   }
 }
 

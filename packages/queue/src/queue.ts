@@ -12,18 +12,25 @@ import {
   type SharedDescriptor,
 } from '@conc/core/internal';
 import { StoreKind } from './layout.js';
-import { QueueCore, type QueueCoreFields } from './queue-core.js';
+import { FifoCore, type FifoCoreFields } from './fifo-core.js';
+import { QueueCore } from './queue-core.js';
 
 const KIND = '@conc/queue:Queue';
 
 /** The synchronous methods of the queue classes, for a process broker to forward. @internal */
 export const QUEUE_SYNC_METHODS = ['putSync', 'putNowait', 'getSync', 'getNowait', 'qsize', 'empty', 'full', 'taskDone', 'joinSync', 'shutdown'] as const;
 
+/**
+ * What a queue runs on: the two-lock ring for first-in first-out order, the single-lock core
+ * (one mutex, three conditions) for a stack or a heap, which have one end. @internal
+ */
+export type Engine = FifoCore | QueueCore;
+
 // A revived queue runs its constructor over an existing core: the reviver parks it here.
-let parked: QueueCore | undefined;
+let parked: Engine | undefined;
 
 /** Runs `make` (a constructor call) over `core`. @internal */
-export function adoptCore<T>(core: QueueCore, make: () => T): T {
+export function adoptCore<T>(core: Engine, make: () => T): T {
   parked = core;
   try {
     return make();
@@ -33,10 +40,12 @@ export function adoptCore<T>(core: QueueCore, make: () => T): T {
 }
 
 /** The parked core, or a new one. @internal */
-export function takeCore(tag: string, kind: StoreKind, maxsize: unknown, what: string): QueueCore {
+export function takeCore(tag: string, kind: StoreKind, maxsize: unknown, what: string): Engine {
   const core = parked;
   parked = undefined;
-  return core ?? QueueCore.create(tag, kind, checkMaxsize(maxsize, what));
+  if (core) return core;
+  const max = checkMaxsize(maxsize, what);
+  return kind === StoreKind.Fifo ? FifoCore.create(tag, max) : QueueCore.create(tag, kind, max);
 }
 
 const FOREVER = Object.freeze({ deadline: Infinity, signal: undefined });
@@ -88,7 +97,7 @@ function checkMaxsize(maxsize: unknown, what: string): number {
  */
 export class Queue<T = unknown> implements AsyncIterable<T> {
   /** @internal */
-  readonly _core: QueueCore;
+  readonly _core: Engine;
 
   /**
    * Creates a queue holding at most `maxsize` items (`0` or less: no limit).
@@ -289,6 +298,6 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
 
 // Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
 registerKind(KIND, {
-  revive: (descriptor) => adoptCore(QueueCore.open(KIND, descriptor as unknown as QueueCoreFields), () => new Queue()),
+  revive: (descriptor) => adoptCore(FifoCore.open(KIND, descriptor as unknown as FifoCoreFields), () => new Queue()),
   syncMethods: QUEUE_SYNC_METHODS,
 });

@@ -1,11 +1,10 @@
 import type { WaitOptions } from '@conc/core';
 import { decode, encode, parseWait, registerKind, toDescriptor, trace, traceChannel, type SharedDescriptor } from '@conc/core/internal';
-import { StoreKind } from './layout.js';
-import { QueueCore, type QueueCoreFields } from './queue-core.js';
+import { FifoCore, type FifoCoreFields } from './fifo-core.js';
 
 const KIND = '@conc/queue:SimpleQueue';
 
-let parked: QueueCore | undefined;
+let parked: FifoCore | undefined;
 
 /**
  * An unbounded first-in first-out queue without task tracking: Python's `queue.SimpleQueue`.
@@ -24,11 +23,11 @@ let parked: QueueCore | undefined;
  */
 export class SimpleQueue<T = unknown> {
   /** @internal */
-  readonly _core: QueueCore;
+  readonly _core: FifoCore;
 
   /** Creates an empty queue. */
   constructor() {
-    this._core = parked ?? QueueCore.create(KIND, StoreKind.Fifo, 0);
+    this._core = parked ?? FifoCore.create(KIND, 0);
     parked = undefined;
   }
 
@@ -115,7 +114,7 @@ export class SimpleQueue<T = unknown> {
 // Registered outside the class: a static block naming the class makes esbuild rename it (`_Queue`).
 registerKind(KIND, {
   revive: (descriptor) => {
-    parked = QueueCore.open(KIND, descriptor as unknown as QueueCoreFields);
+    parked = FifoCore.open(KIND, descriptor as unknown as FifoCoreFields);
     try {
       return new SimpleQueue();
     } finally {
