@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Pool } from '@conc/pool';
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
@@ -131,6 +132,64 @@ const oursImap: Contender = {
       return n / (ms / 1000);
     } finally {
       await pool.terminate();
+    }
+  },
+};
+
+// The floor of a map of tiny tasks: raw workers, each sent its share of the items as one
+// Float64Array and answering with one Float64Array of x + 1, results placed into one array.
+// Fresh workers per run, warmed as openPool warms ours (the same map, the loop compiled).
+const rawMapWorker = `
+const { parentPort } = require('node:worker_threads');
+function addAll(items) {
+  const out = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = items[i] + 1;
+  return out;
+}
+parentPort.on('message', (items) => {
+  const out = addAll(items);
+  parentPort.postMessage(out, [out.buffer]);
+});
+`;
+
+async function rawMap(workers: Worker[], items: number[]): Promise<number[]> {
+  const n = items.length;
+  const share = Math.ceil(n / workers.length);
+  const results = new Array<number>(n);
+  await Promise.all(
+    workers.map((worker, w) => {
+      const start = w * share;
+      const end = Math.min(n, start + share);
+      const part = new Float64Array(end - start);
+      for (let i = start; i < end; i++) part[i - start] = items[i]!;
+      return new Promise<void>((resolve) => {
+        worker.once('message', (out: Float64Array) => {
+          for (let i = 0; i < out.length; i++) results[start + i] = out[i]!;
+          resolve();
+        });
+        worker.postMessage(part, [part.buffer]);
+      });
+    }),
+  );
+  return results;
+}
+
+const rawMapFloor: Contender = {
+  name: 'raw Workers: one Float64Array each way per worker',
+  role: 'floor',
+  async run(quick) {
+    const n = quick ? TINY / 10 : TINY;
+    const workers = Array.from({ length: cores }, () => new Worker(rawMapWorker, { eval: true }));
+    try {
+      for (let round = 0; round < 20; round++) await rawMap(workers, Array.from({ length: 1_000 }, (_, i) => i));
+      const items = Array.from({ length: n }, (_, i) => i);
+      const start = performance.now();
+      const results = await rawMap(workers, items);
+      const ms = performance.now() - start;
+      checkSum(results, n);
+      return n / (ms / 1000);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.terminate()));
     }
   },
 };
@@ -277,6 +336,7 @@ export const workloads: Workload[] = [
       oursMap,
       oursMapDefault,
       oursImap,
+      rawMapFloor,
       cpythonPoolTinyTasks('map', { tasks: TINY }),
       cpythonPoolTinyTasks('map', { tasks: TINY, chunksize: CHUNKSIZE }),
     ],
