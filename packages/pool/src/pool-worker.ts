@@ -163,9 +163,10 @@ let stoppedAt: unknown;
 /**
  * Runs a map chunk. Results that are all numbers travel as one Float64Array (a copy, not a
  * walk, and moved rather than cloned); the first other value switches to a plain array. The
- * loops are synchronous functions of their own: V8 optimizes them while they run (on-stack
- * replacement, which an async function does not get), so a fresh worker is fast within its
- * first thousands of items; they stop only at a promise, which is awaited here.
+ * loops are small synchronous functions of their own: V8 optimizes them while they run
+ * (on-stack replacement) within a few thousand items, where the same loop inside an async
+ * function with an `await` in it stayed unoptimized far longer, so a fresh worker ran most of
+ * a map cold. They stop only at a promise, which is awaited here.
  */
 async function runChunk(fn: Fn, payload: ArrayLike<unknown>, star: boolean): Promise<Float64Array | unknown[]> {
   const length = payload.length;
