@@ -1,5 +1,3 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { typeName } from './wait-options.js';
 
 /**
@@ -60,6 +58,10 @@ export function describeTarget(target: unknown, what: string): TargetDescriptor 
 }
 
 function resolveModule(specifier: string): string {
+  // Loaded here, on the side that describes targets: a worker that only loads them (through
+  // @conc/core/target) starts ~1 ms sooner without these two modules.
+  const { isAbsolute, resolve } = process.getBuiltinModule('node:path');
+  const { pathToFileURL } = process.getBuiltinModule('node:url');
   if (specifier.startsWith('./') || specifier.startsWith('../') || isAbsolute(specifier)) {
     return pathToFileURL(resolve(specifier)).href;
   }

@@ -2,11 +2,14 @@
  * The entry of a `Process`'s child: receives what to run over IPC, revives the args (objects
  * of the parent become broker handles), runs the target, and reports an uncaught error the
  * way Python does before exiting with code 1.
+ *
+ * As a thread's entry does, it loads only what running a function needs; the transfer
+ * protocol, the trace channel and error serialization come on demand (see thread-main.ts).
  */
-import { loadTarget, revive, serializeError } from '@conc/core/internal';
+import { loadTarget } from '@conc/core/target';
 import { started } from './context.js';
 import { flushOutput, printException } from './report.js';
-import { forwardTraces } from './trace-forward.js';
+import { forwardTraces } from './forward-traces.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
 
 interface StartMessage {
@@ -14,13 +17,15 @@ interface StartMessage {
   target: import('@conc/core/internal').TargetDescriptor | undefined;
   self: unknown;
   args: unknown;
+  /** Whether `self` or `args` hold @conc objects; revived unless `false`. */
+  shared?: boolean;
   name: string;
   daemon: boolean;
   trace: boolean;
 }
 
 let tracing = false;
-let check: (() => void) | undefined;
+let check: (() => Promise<void>) | undefined;
 
 function send(message: unknown): Promise<void> {
   return new Promise((resolve) => {
@@ -32,7 +37,7 @@ function send(message: unknown): Promise<void> {
 process.on('message', (message: { type: string; on?: boolean }) => {
   if (message.type === 'trace') {
     tracing = message.on === true;
-    check?.();
+    void check?.();
   } else if (message.type === 'start') {
     void run(message as unknown as StartMessage);
   }
@@ -44,23 +49,31 @@ async function run(start: StartMessage): Promise<void> {
   if (start.daemon) process.on('disconnect', () => process.exit(1));
   process.channel?.unref();
   tracing = start.trace;
-  check = forwardTraces(() => tracing, (event) => process.send?.({ type: 'trace', event }));
+  const checkTraces = forwardTraces(() => tracing, (event) => process.send?.({ type: 'trace', event }));
+  check = checkTraces;
   try {
     if (start.target) {
+      // Subscribed before the target runs, so its first trace events reach the parent too.
+      await checkTraces();
       const fn = await loadTarget(start.target);
-      const self = start.self === undefined ? undefined : await revive(start.self);
-      const args = (await revive(start.args)) as unknown[];
+      let { self, args } = start;
+      if (start.shared !== false) {
+        const { revive } = await import('@conc/core/internal');
+        self = self === undefined ? undefined : await revive(self);
+        args = await revive(args);
+      }
       if (self !== undefined) {
         const record = self as Record<string, unknown>;
         for (const [key, value] of [['name', start.name], ['daemon', start.daemon]] as const) {
           if (!(key in record)) Object.defineProperty(record, key, { value, enumerable: false });
         }
       }
-      await fn.apply(self, args);
+      await fn.apply(self, args as unknown[]);
     }
   } catch (error) {
     printException(`Process ${start.name}:`, error);
     process.exitCode = 1;
+    const { serializeError } = await import('@conc/core/internal');
     await send({ type: 'error', error: serializeError(error) });
   }
   // As Python's multiprocessing does after run(): join the non-daemon children, then exit,

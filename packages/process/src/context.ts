@@ -5,6 +5,10 @@ export interface ThreadData {
   target: import('@conc/core/internal').TargetDescriptor | undefined;
   self: unknown;
   args: unknown;
+  /** The URL of `@conc/core/target`, resolved by the parent (see `targetLoaderUrl`). */
+  loader: string;
+  /** Whether `self` or `args` hold @conc objects (prepared descriptors, to revive). */
+  shared: boolean;
   name: string;
   daemon: boolean;
   /** Word 0: 0 before start, 1 running, 2 ended. */

@@ -13,6 +13,7 @@ export { shapeOf, markHandle } from './handle-shape.js';
 export { HANDLE_KIND, sendFrame, readFrames, type CallRequest, type CallResponse, type HandleShape } from './wire.js';
 export { inheritedExecArgv } from './exec-argv.js';
 export { printException, writeOutputDirectly } from './report.js';
-export { forwardTraces, republish, traceFlag, childStarted, childEnded } from './trace-forward.js';
+export { republish, traceFlag, childStarted, childEnded } from './trace-forward.js';
+export { forwardTraces } from './forward-traces.js';
 export { prepareTypeScript } from './typescript-loader.js';
 export { runSpec, checkRunOptions, type RunSpec, type CheckedOptions } from './options.js';

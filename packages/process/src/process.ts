@@ -168,7 +168,7 @@ export class Process {
     // Fresh before the supervisor reads it for the child's start message.
     traceFlag();
     spawnChild({
-      spec: { target: spec.target, self: spec.self, args: spec.args },
+      spec: { target: spec.target, self: spec.self, args: spec.args, shared: spec.shared },
       name: this.#name,
       daemon: this.#daemon,
       identityBase: nextIdentityBase(),

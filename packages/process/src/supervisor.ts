@@ -60,7 +60,8 @@ export function handleFor(descriptor: SharedDescriptor, object: Shareable): Reco
 
 /** What the supervisor needs to start a child. @internal */
 export interface SpawnRequest {
-  spec: { target: unknown; self: unknown; args: unknown };
+  /** `shared`: whether `self` or `args` hold @conc objects (the child revives them unless `false`). */
+  spec: { target: unknown; self: unknown; args: unknown; shared?: boolean };
   name: string;
   daemon: boolean;
   identityBase: number;

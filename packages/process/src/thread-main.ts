@@ -2,19 +2,23 @@
  * The entry of a `Thread`'s worker: runs the target with its args revived, reports the
  * outcome on the thread's port, then flags the end in the shared state word (in that order,
  * so a parent woken in `joinSync` can read the outcome at once).
+ *
+ * Start-up is the cost of a thread, and loading modules is most of what a worker spends
+ * beyond Node's own boot: so this entry loads only what running a function needs
+ * (`@conc/core/target`, not the whole core, by the URL the parent resolved). The rest comes on demand: the transfer protocol
+ * when the args hold @conc objects (the parent says so), TypeScript hooks for a module target,
+ * the trace channel when the parent listens, error serialization when the target throws.
  */
-import { loadTarget, revive, serializeError } from '@conc/core/internal';
+import { parentPort } from 'node:worker_threads';
 import { ENDED, ownThreadData, started } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
-import { prepareTypeScript } from './typescript-loader.js';
-import { forwardTraces } from './trace-forward.js';
-import { parentPort } from 'node:worker_threads';
+import { forwardTraces } from './forward-traces.js';
 
 if (!ownThreadData) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
 const data = ownThreadData;
 
 writeOutputDirectly();
-forwardTraces(() => Atomics.load(data.traceFlag, 0) === 1, (event) => parentPort?.postMessage({ trace: event }));
+const checkTraces = forwardTraces(() => Atomics.load(data.traceFlag, 0) === 1, (event) => parentPort?.postMessage({ trace: event }));
 
 let ended = false;
 function end(): void {
@@ -33,11 +37,18 @@ async function run(): Promise<void> {
     if (Atomics.load(data.cancel, 0) !== 0) return;
   }
   if (!data.target) return;
-  await prepareTypeScript(data.target);
+  // Subscribed before the target runs, so its first trace events reach the parent too.
+  await checkTraces();
+  if (data.target.type === 'module') await (await import('./typescript-loader.js')).prepareTypeScript(data.target);
+  const { loadTarget } = (await import(data.loader)) as typeof import('@conc/core/target');
   const fn = await loadTarget(data.target);
-  const self = data.self === undefined ? undefined : await revive(data.self);
-  const args = (await revive(data.args)) as unknown[];
-  await fn.apply(self === undefined ? undefined : withThreadFacts(self), args);
+  let { self, args } = data;
+  if (data.shared) {
+    const { revive } = await import('@conc/core/internal');
+    self = self === undefined ? undefined : await revive(self);
+    args = await revive(args);
+  }
+  await fn.apply(self === undefined ? undefined : withThreadFacts(self), args as unknown[]);
 }
 
 function withThreadFacts(self: unknown): unknown {
@@ -54,6 +65,7 @@ try {
   data.port.postMessage({});
 } catch (error) {
   printException(`Exception in thread ${data.name}:`, error);
+  const { serializeError } = await import('@conc/core/internal');
   data.port.postMessage({ error: serializeError(error) });
 } finally {
   end();

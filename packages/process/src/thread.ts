@@ -7,6 +7,7 @@ import { ENDED, RUNNING, THREAD_DATA, identityBase, nameCounters, nextName, ownT
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import { printException } from './report.js';
+import { targetLoaderUrl } from './target-loader-url.js';
 import { childEnded, childStarted, republish, traceFlag } from './trace-forward.js';
 
 /** Options of `new Thread(...)`: Python's `target`, `args`, `name`, `daemon`, plus Node's worker `resourceLimits`. */
@@ -154,7 +155,7 @@ export class Thread {
     Atomics.store(state, 0, RUNNING);
     const { port1, port2 } = new MessageChannel();
     const data: ThreadData = {
-      target: spec.target, self: spec.self, args: spec.args, name: this.#name, daemon: this.#daemon,
+      target: spec.target, loader: targetLoaderUrl(), self: spec.self, args: spec.args, shared: spec.shared, name: this.#name, daemon: this.#daemon,
       state, port: port2, traceFlag: traceFlag(), names: nameCounters,
       ...(this.#delay ? { delay: this.#delay.ms, cancel: this.#delay.cancel } : {}),
     };

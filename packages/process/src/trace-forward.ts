@@ -48,29 +48,3 @@ export function childEnded(): void {
 export function republish(event: unknown): void {
   if (traceChannel.hasSubscribers) traceChannel.publish(event as TraceEvent);
 }
-
-/**
- * In a child: while `isWanted()` says the parent listens, subscribe to this thread's channel
- * and hand every event to `send`. Polled every 100 ms on an unref'd timer.
- * @internal
- */
-export function forwardTraces(isWanted: () => boolean, send: (event: unknown) => void): () => void {
-  let subscribed = false;
-  const forward = (event: unknown): void => {
-    try {
-      send(event);
-    } catch {
-      // The parent is gone or the channel closed: tracing must never break the program.
-    }
-  };
-  const check = (): void => {
-    const wanted = isWanted();
-    if (wanted && !subscribed) traceChannel.subscribe(forward);
-    else if (!wanted && subscribed) traceChannel.unsubscribe(forward);
-    subscribed = wanted;
-  };
-  check();
-  const timer = setInterval(check, 100);
-  timer.unref();
-  return check;
-}

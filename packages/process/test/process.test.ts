@@ -511,6 +511,25 @@ describe('Process: daemons, output, tracing, module targets', () => {
     expect(events).toEqual([]);
   });
 
+  it('a trace event at the target\'s first instruction is forwarded from a child too', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const events: { type: string; id: number }[] = [];
+    const listener = (event: unknown): void => void events.push(event as never);
+    subscribe('@conc/trace', listener);
+    try {
+      const p = new Process({
+        target: shipped(`() => process.getBuiltinModule('node:diagnostics_channel').channel('@conc/trace').publish({ type: 'first', kind: 'Test', id: 12, thread: 0, time: 0 })`),
+      });
+      p.start();
+      await p.join();
+      expect(p.exitCode).toBe(0);
+      for (let i = 0; i < 100 && !events.some((e) => e.type === 'first'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(events.filter((e) => e.type === 'first').map((e) => e.id)).toEqual([12]);
+    } finally {
+      unsubscribe('@conc/trace', listener);
+    }
+  });
+
   it('module targets, and TypeScript ones when the parent runs under tsx', async () => {
     const { stdout, stderr, code } = await runScript(`
       import { Process } from '@conc/process';

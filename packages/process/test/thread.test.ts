@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
+import { Event, Lock } from '@conc/sync';
 import { StateError, Thread, WorkerCrashedError, activeCount, currentThread, enumerate, mainThread } from '@conc/process';
 import { findNode24, runScript, shipped } from './run-script.js';
 
@@ -339,6 +340,80 @@ describe('Thread', () => {
     quiet.start();
     await quiet.join();
     expect(events).toEqual([]);
+  });
+
+  it('a trace event at the target\'s first instruction is forwarded: the worker subscribes before running it', async () => {
+    const events: { type: string; kind: string; id: number }[] = [];
+    const listener = (event: unknown): void => void events.push(event as never);
+    subscribe('@conc/trace', listener);
+    try {
+      // Published straight on the channel, without loading @conc/core in the target first.
+      const t = new Thread({
+        target: shipped(`() => process.getBuiltinModule('node:diagnostics_channel').channel('@conc/trace').publish({ type: 'first', kind: 'Test', id: 11, thread: 0, time: 0 })`),
+      });
+      t.start();
+      await t.join();
+      expect(t.exception).toBeUndefined();
+      for (let i = 0; i < 100 && !events.some((e) => e.type === 'first'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(events.filter((e) => e.type === 'first').map((e) => e.id)).toEqual([11]);
+    } finally {
+      unsubscribe('@conc/trace', listener);
+    }
+  });
+
+  it('@conc objects in args and in subclass fields are the same live objects in the thread', async () => {
+    const lock = new Lock();
+    const done = new Event();
+    const seen = new Int32Array(new SharedArrayBuffer(8));
+    await lock.acquire();
+    const t = new Thread({
+      target: async (opts: { lock: Lock; done: Event; seen: Int32Array }) => {
+        Atomics.store(opts.seen, 0, (await opts.lock.acquire(0)) ? 1 : 2); // held by the parent: 2
+        await opts.done.wait();
+        Atomics.store(opts.seen, 1, (await opts.lock.acquire(10_000)) ? 1 : 2); // released meanwhile: 1
+        opts.lock.release();
+      },
+      args: [{ lock, done, seen }],
+    });
+    t.start();
+    while (Atomics.load(seen, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+    lock.release();
+    done.set();
+    expect(await t.join(30_000)).toBe(true);
+    expect(t.exception).toBeUndefined();
+    expect([...seen]).toEqual([2, 1]);
+
+    class Holder extends Thread {
+      gate: Event;
+      constructor(gate: Event) {
+        super();
+        this.gate = gate;
+      }
+      override run(): void {
+        (this as unknown as { gate: { set(): void } }).gate.set();
+      }
+    }
+    const gate = new Event();
+    const holder = new Holder(gate);
+    holder.start();
+    expect(await gate.wait(30_000)).toBe(true);
+    expect(await holder.join(30_000)).toBe(true);
+    expect(holder.exception).toBeUndefined();
+  });
+
+  it('args without @conc objects arrive as given, also an object that merely has the descriptor mark', async () => {
+    const out = new Int32Array(new SharedArrayBuffer(4));
+    const t = new Thread({
+      target: (o: Int32Array, m: Map<string, number[]>, s: Set<string>, nested: { a: { b: string } }, marked: Record<string, unknown>) => {
+        const ok = m.get('x')?.[1] === 2 && s.has('y') && nested.a.b === 'c' && marked['__conc_shared__'] === 'no:Such' && marked['n'] === 1;
+        Atomics.store(o, 0, ok ? 1 : 2);
+      },
+      args: [out, new Map([['x', [1, 2]]]), new Set(['y']), { a: { b: 'c' } }, { __conc_shared__: 'no:Such', n: 1 }],
+    });
+    t.start();
+    expect(await t.join(30_000)).toBe(true);
+    expect(t.exception).toBeUndefined();
+    expect(out[0]).toBe(1);
   });
 
   it('exact count: 8 threads each add 1000 times to shared memory with Atomics', async () => {
