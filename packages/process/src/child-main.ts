@@ -3,12 +3,11 @@
  * of the parent become broker handles), runs the target, and reports an uncaught error the
  * way Python does before exiting with code 1.
  *
- * As a thread's entry does, it loads only what running a function needs; the transfer
- * protocol, the trace channel and error serialization come on demand (see thread-main.ts).
+ * As a thread's entry does, it loads only what running a function needs, when it needs it
+ * (see thread-main.ts): `@conc/core/target` by the URL the parent resolved; the transfer
+ * protocol, the trace channel, error reporting and the end's logic on demand. (A child's
+ * main thread does not even have `node:worker_threads` loaded, which `context.js` needs.)
  */
-import { loadTarget } from '@conc/core/target';
-import { started } from './context.js';
-import { flushOutput, printException } from './report.js';
 import { forwardTraces } from './forward-traces.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
 
@@ -19,6 +18,8 @@ interface StartMessage {
   args: unknown;
   /** Whether `self` or `args` hold @conc objects; revived unless `false`. */
   shared?: boolean;
+  /** The URL of `@conc/core/target` (default: resolved here by name). */
+  loader?: string;
   name: string;
   daemon: boolean;
   trace: boolean;
@@ -55,6 +56,7 @@ async function run(start: StartMessage): Promise<void> {
     if (start.target) {
       // Subscribed before the target runs, so its first trace events reach the parent too.
       await checkTraces();
+      const { loadTarget } = (await import(start.loader ?? '@conc/core/target')) as typeof import('@conc/core/target');
       const fn = await loadTarget(start.target);
       let { self, args } = start;
       if (start.shared !== false) {
@@ -71,7 +73,7 @@ async function run(start: StartMessage): Promise<void> {
       await fn.apply(self, args as unknown[]);
     }
   } catch (error) {
-    printException(`Process ${start.name}:`, error);
+    (await import('./report.js')).printException(`Process ${start.name}:`, error);
     process.exitCode = 1;
     const { serializeError } = await import('@conc/core/internal');
     await send({ type: 'error', error: serializeError(error) });
@@ -79,9 +81,10 @@ async function run(start: StartMessage): Promise<void> {
   // As Python's multiprocessing does after run(): join the non-daemon children, then exit,
   // whatever the target left open. stdout/stderr are the parent's descriptors, written
   // synchronously, so nothing printed is lost.
-  if (started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
+  // context.js is loaded already if the target started threads or processes.
+  if ((await import('./context.js')).started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
   // IPC messages go out in order: once this one is flushed, so are the forwarded traces.
   await send({ type: 'done' });
-  await flushOutput();
+  await (await import('./report.js')).flushOutput();
   process.exit();
 }

@@ -6,6 +6,7 @@ import {
 import { ENDED, NOT_STARTED, RUNNING, identityBase, nextName, started } from './context.js';
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
 import { handleFor, spawnChild } from './supervisor.js';
+import { targetLoaderUrl } from './target-loader-url.js';
 import { childEnded, childStarted, traceFlag } from './trace-forward.js';
 
 /** Options of `new Process(...)`: Python's `target`, `args`, `name`, `daemon`, plus the child's Node options. */
@@ -168,7 +169,7 @@ export class Process {
     // Fresh before the supervisor reads it for the child's start message.
     traceFlag();
     spawnChild({
-      spec: { target: spec.target, self: spec.self, args: spec.args, shared: spec.shared },
+      spec: { target: spec.target, self: spec.self, args: spec.args, shared: spec.shared, loader: targetLoaderUrl() },
       name: this.#name,
       daemon: this.#daemon,
       identityBase: nextIdentityBase(),

@@ -1,20 +1,19 @@
 /**
  * The supervisor worker: forks the children of its parent thread, keeps their IPC channels,
  * reports their ends in shared state words (readable by a parent blocked in `joinSync`), and
- * runs the broker.
+ * runs the broker (once the first @conc object crosses to a child).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SerializedError } from '@conc/core/internal';
-import { Broker } from './broker.js';
+import type { Broker } from './broker.js';
 import { ENDED, RUNNING } from './context.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import type { SpawnRequest } from './supervisor.js';
 
 const { socketPath, traceFlag } = workerData as { socketPath: string; traceFlag: Int32Array };
-const broker = new Broker(socketPath);
-const listening = broker.listen();
+let broker: Promise<Broker> | undefined;
 const children = new Set<ChildProcess>();
 const childMain = new URL('./child-main.js', import.meta.url);
 
@@ -26,9 +25,29 @@ setInterval(() => {
   for (const child of children) if (child.connected) child.send({ type: 'trace', on: now }, () => {});
 }, 100).unref();
 
+/**
+ * The broker, started with the first @conc object passed to a child: the supervisor of
+ * children that share none starts (and forks the first one) without loading it and the core.
+ */
+function startedBroker(): Promise<Broker> {
+  return (broker ??= import('./broker.js').then(async (module) => {
+    const server = new module.Broker(socketPath);
+    await server.listen();
+    return server;
+  }));
+}
+
+// Messages come in order: an object's 'register' before the 'spawn' of a child it is passed
+// to, and callbacks on one promise run in order, so it is registered before the child forks.
 parentPort!.on('message', (message: { type: string } & Record<string, unknown>) => {
-  if (message.type === 'register') broker.register(message['handle'] as number, message['descriptor'] as never);
-  else if (message.type === 'spawn') void listening.then(() => spawn(message as unknown as SpawnRequest), (error: Error) => spawn(message as unknown as SpawnRequest, error));
+  if (message.type === 'register') {
+    // A broker that failed to start is reported to the child's start (below).
+    void startedBroker().then((ready) => ready.register(message['handle'] as number, message['descriptor'] as never), () => {});
+  } else if (message.type === 'spawn') {
+    const request = message as unknown as SpawnRequest;
+    if (!broker) spawn(request);
+    else void broker.then(() => spawn(request), (error: Error) => spawn(request, error));
+  }
 });
 
 // In this order: a parent woken by the message reads the exit code, and a parent woken by the

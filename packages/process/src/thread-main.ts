@@ -16,6 +16,9 @@ import { forwardTraces } from './forward-traces.js';
 
 if (!ownThreadData) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
 const data = ownThreadData;
+// Requested first, so that loading it overlaps the set-up below; a failure surfaces in run().
+const loader = import(data.loader) as Promise<typeof import('@conc/core/target')>;
+loader.catch(() => {});
 
 writeOutputDirectly();
 const checkTraces = forwardTraces(() => Atomics.load(data.traceFlag, 0) === 1, (event) => parentPort?.postMessage({ trace: event }));
@@ -40,7 +43,7 @@ async function run(): Promise<void> {
   // Subscribed before the target runs, so its first trace events reach the parent too.
   await checkTraces();
   if (data.target.type === 'module') await (await import('./typescript-loader.js')).prepareTypeScript(data.target);
-  const { loadTarget } = (await import(data.loader)) as typeof import('@conc/core/target');
+  const { loadTarget } = await loader;
   const fn = await loadTarget(data.target);
   let { self, args } = data;
   if (data.shared) {

@@ -81,6 +81,34 @@ describe('Process: the tutorial programs', () => {
 });
 
 describe('Process', () => {
+  it('the broker starts with the first @conc object passed: plain children first, then one sharing a Lock', async () => {
+    const { stdout, stderr, code } = await runScript(`
+      import { Process } from '@conc/process';
+      import { Lock } from '@conc/sync';
+      const out = [];
+      const plain = new Process({ target: (m, s) => { if (m.get('a') !== 1 || !s.has('b')) process.exit(5); }, args: [new Map([['a', 1]]), new Set(['b'])] });
+      plain.start();
+      await plain.join();
+      out.push(plain.exitCode);
+      const lock = new Lock();
+      await lock.acquire();
+      const shared = new Process({ target: async (l) => { if (await l.acquire(0)) process.exit(6); await l.acquire(); l.release(); }, args: [lock] });
+      shared.start();
+      await new Promise((r) => setTimeout(r, 300));
+      lock.release();
+      await shared.join();
+      out.push(shared.exitCode, lock.locked());
+      const plainAgain = new Process({ target: () => {} });
+      plainAgain.start();
+      await plainAgain.join();
+      out.push(plainAgain.exitCode);
+      console.log(out.join(' '));
+    `, { timeout: 60_000 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('0 0 false 0');
+  });
+
   it('runs a target with args; pid, ident, exitCode, isAlive, activeChildren', async () => {
     const p = new Process({ target: (a: number, b: number) => { if (a + b !== 5) throw new Error('bad args'); }, args: [2, 3] });
     expect(p.pid).toBeNull();
