@@ -75,6 +75,8 @@ export class FifoCore {
   // This thread's views of the other side (each valid while the own counter is as it left it).
   /** Producer: `Puts` as this thread last wrote or checked it. */
   #myPuts = 0;
+  /** Producer: whether the views below must be re-read whatever `Puts` says (new instance, moved ring). */
+  #stale = true;
   /** Producer: `Gets` as last read (a lower bound). */
   #gets = 0;
   /** Producer: `HeadPos` as last read (a lower bound). */
@@ -93,8 +95,6 @@ export class FifoCore {
     this.#items = new EventCount(this.i32, FifoWord.ItemEvent);
     this.#room = new EventCount(this.i32, FifoWord.RoomEvent);
     this.arena = viewArena(block.buffer, this.control[FifoWord.ArenaOffset]!, this.control[FifoWord.ArenaBytes]!);
-    // Views that cannot be trusted yet: the first put and get re-read everything.
-    this.#myPuts = this.#myGets = -1;
   }
 
   /** A new, empty queue core. */
@@ -154,7 +154,7 @@ export class FifoCore {
     const arena = this.arena;
     if (c[FifoWord.ArenaOffset] !== arena.offset || c[FifoWord.ArenaBytes] !== arena.bytes.length) {
       this.arena = viewArena(this.block.buffer, c[FifoWord.ArenaOffset]!, c[FifoWord.ArenaBytes]!);
-      this.#myPuts = -1;
+      this.#stale = true;
     }
   }
 
@@ -167,7 +167,8 @@ export class FifoCore {
   #followPut(): void {
     this.#follow();
     const puts = this.i32[FifoWord.Puts]!;
-    if (puts !== this.#myPuts) {
+    if (puts !== this.#myPuts || this.#stale) {
+      this.#stale = false;
       this.#myPuts = puts;
       this.#gets = Atomics.load(this.i32, FifoWord.Gets);
       this.#head = Atomics.load(this.control, FifoWord.HeadPos);
