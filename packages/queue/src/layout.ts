@@ -14,14 +14,10 @@ export const enum Word {
   ShutDown = 6,
   ReaderClosed = 7,
   WriterClosed = 8,
-  /** Ring: byte offset of the oldest record. */
-  Head = 9,
-  /** Ring: byte offset where the next record goes. Stack and heap: the top of the used bytes. */
+  /** Stack and heap: the top of the used bytes. */
   Tail = 10,
-  /** Bytes in use by records (and wrap slack): the ring's free-space measure, the heap's live bytes. */
+  /** Heap: the live bytes. */
   Used = 11,
-  /** Ring: where the records before the wrap end (a marker sits there, or it equals the capacity). */
-  Wrap = 12,
   /** Heap: entries in the heap index. */
   HeapLength = 13,
   /** Heap: the insertion counter that makes equal priorities first-in first-out. */

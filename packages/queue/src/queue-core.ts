@@ -15,7 +15,6 @@ import { Lock } from '@conc/sync';
 import { allocateArena, viewArena, type Arena } from './arena.js';
 import { HeapStore } from './heap-store.js';
 import { CONTROL_BYTES, StoreKind, Word } from './layout.js';
-import { RingStore } from './ring-store.js';
 import { StackStore } from './stack-store.js';
 import { SequenceCondition } from './sequence-condition.js';
 import type { Store, StoreMemory } from './store.js';
@@ -74,10 +73,10 @@ export class QueueCore implements StoreMemory {
     this.arena = viewArena(block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
     this.index = c[Word.IndexBytes] ? viewArena(block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!) : undefined;
     const kind = c[Word.Store] as StoreKind;
-    this.store = kind === StoreKind.Lifo ? new StackStore(this) : kind === StoreKind.Priority ? new HeapStore(this) : new RingStore(this);
+    this.store = kind === StoreKind.Lifo ? new StackStore(this) : new HeapStore(this);
   }
 
-  /** A new, empty queue core. */
+  /** A new, empty queue core: a stack (`StoreKind.Lifo`) or a heap (`StoreKind.Priority`). */
   static create(tag: string, kind: StoreKind, maxsize: number): QueueCore {
     const block = allocateBlock(tag, CONTROL_BYTES);
     const control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
@@ -86,7 +85,6 @@ export class QueueCore implements StoreMemory {
     const arena = allocateArena();
     control[Word.ArenaOffset] = arena.offset;
     control[Word.ArenaBytes] = arena.bytes.length;
-    control[Word.Wrap] = arena.bytes.length;
     if (kind === StoreKind.Priority) {
       const index = allocateArena(4096);
       control[Word.IndexOffset] = index.offset;
