@@ -55,5 +55,12 @@ export function nextName(kind: 'Thread' | 'Process'): string {
 /** The identity base of this process (see @conc/core's identity), so that `ident` equals the thread's identity. @internal */
 export const identityBase: number = Number(process.env['CONC_IDENTITY_BASE'] ?? 0) | 0;
 
-/** How many threads and processes this thread has started (a worker with none exits at once). @internal */
-export const started = { count: 0 };
+/**
+ * How many threads and processes this thread has started (a worker with none exits at once).
+ * Kept on `globalThis`: a thread's entry (`thread-main.cjs`, CommonJS for a fast start) has
+ * its own copy of this module, and must see the count that `Thread` and `Process` keep here.
+ * Everything else in this module derives from per-thread facts (`workerData`, the
+ * environment), so the two copies agree.
+ * @internal
+ */
+export const started: { count: number } = ((globalThis as Record<symbol, unknown>)[Symbol.for('@conc/process.started')] ??= { count: 0 }) as { count: number };

@@ -3,22 +3,26 @@
  * outcome on the thread's port, then flags the end in the shared state word (in that order,
  * so a parent woken in `joinSync` can read the outcome at once).
  *
- * Start-up is the cost of a thread, and loading modules is most of what a worker spends
- * beyond Node's own boot: so this entry loads only what running a function needs
- * (`@conc/core/target`, not the whole core, by the URL the parent resolved). The rest comes on demand: the transfer protocol
- * when the args hold @conc objects (the parent says so), TypeScript hooks for a module target,
- * the trace channel when the parent listens, error serialization when the target throws.
+ * Start-up is the cost of a thread, and beyond Node's own boot a worker spends it loading
+ * modules, ES modules above all (their loader costs ~4 ms to get going in a new worker). So
+ * this entry is built as one CommonJS file (`thread-main.cjs`) and loads a single ES module
+ * before the target runs: `@conc/core/target` (not the whole core), by the URL the parent
+ * resolved, through `require()` (synchronous; Node >= 20.19). The rest comes on demand: the
+ * transfer protocol when the args hold @conc objects (the parent says so), TypeScript hooks
+ * for a module target, the trace channel when the parent listens, error serialization when the
+ * target throws, the shutdown logic when the target started threads or processes.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { ENDED, ownThreadData, started } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
 import { forwardTraces } from './forward-traces.js';
 
-if (!ownThreadData) throw new Error('@conc/process: thread-main.js runs only as the worker of a Thread');
+type TargetLoader = typeof import('@conc/core/target');
+
+if (!ownThreadData) throw new Error('@conc/process: thread-main.cjs runs only as the worker of a Thread');
 const data = ownThreadData;
-// Requested first, so that loading it overlaps the set-up below; a failure surfaces in run().
-const loader = import(data.loader) as Promise<typeof import('@conc/core/target')>;
-loader.catch(() => {});
 
 writeOutputDirectly();
 const checkTraces = forwardTraces(() => Atomics.load(data.traceFlag, 0) === 1, (event) => parentPort?.postMessage({ trace: event }));
@@ -33,6 +37,17 @@ function end(): void {
 // process.exit() in a target ends the worker without reaching the end of run().
 process.once('exit', end);
 
+/** `@conc/core/target`: required (the ES module lands in Node's one module cache, shared with any later `import`). */
+function targetLoader(): TargetLoader | Promise<TargetLoader> {
+  try {
+    return createRequire(data.loader)(fileURLToPath(data.loader)) as TargetLoader;
+  } catch (error) {
+    // A Node that cannot require() an ES module (or a loader hook in the way): import it.
+    if (!/^ERR_REQUIRE_(ESM|ASYNC_MODULE)$/.test(String((error as { code?: unknown }).code))) throw error;
+    return import(data.loader) as Promise<TargetLoader>;
+  }
+}
+
 async function run(): Promise<void> {
   if (data.delay !== undefined && data.cancel) {
     // A Timer: wait out the interval unless cancelled first.
@@ -43,7 +58,7 @@ async function run(): Promise<void> {
   // Subscribed before the target runs, so its first trace events reach the parent too.
   await checkTraces();
   if (data.target.type === 'module') await (await import('./typescript-loader.js')).prepareTypeScript(data.target);
-  const { loadTarget } = await loader;
+  const { loadTarget } = await targetLoader();
   const fn = await loadTarget(data.target);
   let { self, args } = data;
   if (data.shared) {
@@ -63,18 +78,26 @@ function withThreadFacts(self: unknown): unknown {
   return record;
 }
 
-try {
-  await run();
-  data.port.postMessage({});
-} catch (error) {
-  printException(`Exception in thread ${data.name}:`, error);
-  const { serializeError } = await import('@conc/core/internal');
-  data.port.postMessage({ error: serializeError(error) });
-} finally {
-  end();
-  data.port.close();
+async function main(): Promise<void> {
+  try {
+    await run();
+    data.port.postMessage({});
+  } catch (error) {
+    printException(`Exception in thread ${data.name}:`, error);
+    const { serializeError } = await import('@conc/core/internal');
+    data.port.postMessage({ error: serializeError(error) });
+  } finally {
+    end();
+    data.port.close();
+  }
+  // Only when the target started threads or processes: the ES module build's shutdown logic,
+  // which shares the live threads and processes with the @conc/process the target loaded.
+  if (started.count > 0) {
+    const shutdown = (await import(new URL('./shutdown.js', pathToFileURL(__filename)).href)) as typeof import('./shutdown.js');
+    await shutdown.joinNonDaemonChildren();
+  }
+  // Output is written synchronously (writeOutputDirectly), so nothing is lost by exiting now.
+  process.exit(0);
 }
-// Loaded only when the target started threads or processes: off the start-up path.
-if (started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
-// Output is written synchronously (writeOutputDirectly), so nothing is lost by exiting now.
-process.exit(0);
+
+void main();

@@ -159,7 +159,7 @@ export class Thread {
       state, port: port2, traceFlag: traceFlag(), names: nameCounters,
       ...(this.#delay ? { delay: this.#delay.ms, cancel: this.#delay.cancel } : {}),
     };
-    const worker = new Worker(new URL('./thread-main.js', import.meta.url), {
+    const worker = new Worker(new URL('./thread-main.cjs', import.meta.url), {
       workerData: { [THREAD_DATA]: data },
       transferList: [port2],
       // Output is written straight to the file descriptors by the worker (see report.ts).

@@ -218,6 +218,19 @@ describe('Thread', () => {
     expect(stdout).toBe('typed 8\ntyped 16\n');
   });
 
+  it('the thread entry imports the target loader where require() of ES modules is off', async () => {
+    const { stdout, stderr, code } = await runScript(`
+      import { Thread } from '@conc/process';
+      const out = new Int32Array(new SharedArrayBuffer(4));
+      const t = new Thread({ target: (o, v) => { Atomics.store(o, 0, v); }, args: [out, 7] });
+      t.start();
+      console.log(await t.join(30_000), out[0], String(t.exception));
+    `, { node: ['--no-experimental-require-module'] });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('true 7 undefined');
+  });
+
   it('a target calling process.exit() ends only its thread', async () => {
     const t = new Thread({ target: () => { process.exit(3); } });
     t.start();
