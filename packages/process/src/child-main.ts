@@ -3,12 +3,16 @@
  * of the parent become broker handles), runs the target, and reports an uncaught error the
  * way Python does before exiting with code 1.
  *
- * As a thread's entry does, it loads only what running a function needs, when it needs it
- * (see thread-main.ts): `@conc/core/target` by the URL the parent resolved; the transfer
- * protocol, the trace channel, error reporting and the end's logic on demand. (A child's
- * main thread does not even have `node:worker_threads` loaded, which `context.js` needs.)
+ * As a thread's entry does (see thread-main.ts), it is one CommonJS file (`child-main.cjs`)
+ * that loads a single ES module before the target runs, `@conc/core/target`, with `require()`
+ * by the URL the parent resolved; the transfer protocol, the trace channel, error
+ * serialization and the end's logic come on demand. (A child's main thread does not even have
+ * `node:worker_threads` loaded, which `context.js` needs: it is loaded at the end.)
  */
+import { pathToFileURL } from 'node:url';
 import { forwardTraces } from './forward-traces.js';
+import { flushOutput, printException } from './report.js';
+import { requireTargetLoader } from './target-loader.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
 
 interface StartMessage {
@@ -56,7 +60,7 @@ async function run(start: StartMessage): Promise<void> {
     if (start.target) {
       // Subscribed before the target runs, so its first trace events reach the parent too.
       await checkTraces();
-      const { loadTarget } = (await import(start.loader ?? '@conc/core/target')) as typeof import('@conc/core/target');
+      const { loadTarget } = await (start.loader ? requireTargetLoader(start.loader) : import('@conc/core/target'));
       const fn = await loadTarget(start.target);
       let { self, args } = start;
       if (start.shared !== false) {
@@ -73,7 +77,7 @@ async function run(start: StartMessage): Promise<void> {
       await fn.apply(self, args as unknown[]);
     }
   } catch (error) {
-    (await import('./report.js')).printException(`Process ${start.name}:`, error);
+    printException(`Process ${start.name}:`, error);
     process.exitCode = 1;
     const { serializeError } = await import('@conc/core/internal');
     await send({ type: 'error', error: serializeError(error) });
@@ -81,10 +85,14 @@ async function run(start: StartMessage): Promise<void> {
   // As Python's multiprocessing does after run(): join the non-daemon children, then exit,
   // whatever the target left open. stdout/stderr are the parent's descriptors, written
   // synchronously, so nothing printed is lost.
-  // context.js is loaded already if the target started threads or processes.
-  if ((await import('./context.js')).started.count > 0) await (await import('./shutdown.js')).joinNonDaemonChildren();
+  // Only when the target started threads or processes: the ES module build's shutdown logic,
+  // which shares the live threads and processes with the @conc/process the target loaded.
+  if ((await import('./context.js')).started.count > 0) {
+    const shutdown = (await import(new URL('./shutdown.js', pathToFileURL(__filename)).href)) as typeof import('./shutdown.js');
+    await shutdown.joinNonDaemonChildren();
+  }
   // IPC messages go out in order: once this one is flushed, so are the forwarded traces.
   await send({ type: 'done' });
-  await (await import('./report.js')).flushOutput();
+  await flushOutput();
   process.exit();
 }

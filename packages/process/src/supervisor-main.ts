@@ -15,7 +15,7 @@ import type { SpawnRequest } from './supervisor.js';
 const { socketPath, traceFlag } = workerData as { socketPath: string; traceFlag: Int32Array };
 let broker: Promise<Broker> | undefined;
 const children = new Set<ChildProcess>();
-const childMain = new URL('./child-main.js', import.meta.url);
+const childMain = new URL('./child-main.cjs', import.meta.url);
 
 let tracing = false;
 setInterval(() => {

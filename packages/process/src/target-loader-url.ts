@@ -4,10 +4,10 @@ import { pathToFileURL } from 'node:url';
 let url: string | undefined;
 
 /**
- * The URL of `@conc/core/target`, resolved once here, for workers to import: resolving the
- * package name in every new worker (a walk up `node_modules`, `package.json`, a realpath)
- * costs ~1 ms of each thread's start. The URL is the real path, as Node's own resolution
- * gives, so the worker shares one module with anything there that imports @conc/core.
+ * The URL of `@conc/core/target`, resolved once here, for threads and child processes to load:
+ * resolving the package name in each of them (a walk up `node_modules`, `package.json`, a
+ * realpath) costs ~1 ms of every start. The URL is the real path, as Node's own resolution
+ * gives, so they share one module with anything there that imports @conc/core.
  * @internal
  */
 export function targetLoaderUrl(): string {

@@ -12,14 +12,12 @@
  * for a module target, the trace channel when the parent listens, error serialization when the
  * target throws, the shutdown logic when the target started threads or processes.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { ENDED, ownThreadData, started } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
 import { forwardTraces } from './forward-traces.js';
-
-type TargetLoader = typeof import('@conc/core/target');
+import { requireTargetLoader } from './target-loader.js';
 
 if (!ownThreadData) throw new Error('@conc/process: thread-main.cjs runs only as the worker of a Thread');
 const data = ownThreadData;
@@ -37,17 +35,6 @@ function end(): void {
 // process.exit() in a target ends the worker without reaching the end of run().
 process.once('exit', end);
 
-/** `@conc/core/target`: required (the ES module lands in Node's one module cache, shared with any later `import`). */
-function targetLoader(): TargetLoader | Promise<TargetLoader> {
-  try {
-    return createRequire(data.loader)(fileURLToPath(data.loader)) as TargetLoader;
-  } catch (error) {
-    // A Node that cannot require() an ES module (or a loader hook in the way): import it.
-    if (!/^ERR_REQUIRE_(ESM|ASYNC_MODULE)$/.test(String((error as { code?: unknown }).code))) throw error;
-    return import(data.loader) as Promise<TargetLoader>;
-  }
-}
-
 async function run(): Promise<void> {
   if (data.delay !== undefined && data.cancel) {
     // A Timer: wait out the interval unless cancelled first.
@@ -58,7 +45,7 @@ async function run(): Promise<void> {
   // Subscribed before the target runs, so its first trace events reach the parent too.
   await checkTraces();
   if (data.target.type === 'module') await (await import('./typescript-loader.js')).prepareTypeScript(data.target);
-  const { loadTarget } = await targetLoader();
+  const { loadTarget } = await requireTargetLoader(data.loader);
   const fn = await loadTarget(data.target);
   let { self, args } = data;
   if (data.shared) {

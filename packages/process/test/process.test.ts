@@ -109,6 +109,19 @@ describe('Process', () => {
     expect(stdout.trim()).toBe('0 0 false 0');
   });
 
+  it('the child imports the target loader where require() of ES modules is off', async () => {
+    const { stdout, stderr, code } = await runScript(`
+      import { Process } from '@conc/process';
+      const p = new Process({ target: (a, b) => { console.log('sum', a + b); }, args: [2, 3] });
+      p.start();
+      await p.join();
+      console.log('exit', p.exitCode);
+    `, { node: ['--no-experimental-require-module'], timeout: 60_000 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual(['sum 5', 'exit 0']);
+  });
+
   it('runs a target with args; pid, ident, exitCode, isAlive, activeChildren', async () => {
     const p = new Process({ target: (a: number, b: number) => { if (a + b !== 5) throw new Error('bad args'); }, args: [2, 3] });
     expect(p.pid).toBeNull();
