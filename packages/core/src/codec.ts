@@ -30,6 +30,9 @@ const textDecoder = new TextDecoder();
 let scratch = new Uint8Array(256);
 let scratchView = new DataView(scratch.buffer);
 
+const float64Bytes = new Uint8Array(8);
+const float64View = new DataView(float64Bytes.buffer);
+
 function ensureScratch(bytes: number): void {
   if (scratch.length >= bytes) return;
   scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
@@ -93,6 +96,92 @@ export function encode(value: unknown, path = 'value'): Uint8Array {
 }
 
 /**
+ * Writes what {@link encode} would make for `value` straight into `target` from `offset`, for
+ * the values with a tagged fast path (undefined, booleans, null, numbers, strings, plain
+ * `Uint8Array`s and JSON-safe objects), when the bytes surely fit before `end`: a queue writes
+ * an item into its shared ring without the scratch copy. Writes nothing outside
+ * `[offset, offset + written)`.
+ *
+ * @returns The bytes written; or -1, having written nothing, when the value takes the general
+ *   path (v8 serialization) or may not fit: then call `encode`.
+ * @internal
+ */
+export function encodeInto(value: unknown, target: Uint8Array, offset: number, end = target.length): number {
+  const room = end - offset;
+  switch (typeof value) {
+    case 'undefined':
+      return tagInto(Tag.Undefined, target, offset, room);
+    case 'boolean':
+      return tagInto(value ? Tag.True : Tag.False, target, offset, room);
+    case 'number':
+      if ((value | 0) === value && !Object.is(value, -0)) {
+        if (room < 5) return -1;
+        target[offset] = Tag.Int32;
+        target[offset + 1] = value;
+        target[offset + 2] = value >>> 8;
+        target[offset + 3] = value >>> 16;
+        target[offset + 4] = value >>> 24;
+        return 5;
+      }
+      if (room < 9) return -1;
+      float64View.setFloat64(0, value, true);
+      target[offset] = Tag.Float64;
+      for (let i = 0; i < 8; i++) target[offset + 1 + i] = float64Bytes[i]!;
+      return 9;
+    case 'string':
+      return textInto(Tag.String, value, target, offset, end);
+    default: {
+      if (value === null) return tagInto(Tag.Null, target, offset, room);
+      if (value instanceof Uint8Array && value.constructor === Uint8Array && !(value.buffer instanceof SharedArrayBuffer)) {
+        if (room < 1 + value.length) return -1;
+        target[offset] = Tag.Bytes;
+        target.set(value, offset + 1);
+        return 1 + value.length;
+      }
+      if (isJsonSafe(value, 0)) return textInto(Tag.Json, JSON.stringify(value), target, offset, end);
+      return -1;
+    }
+  }
+}
+
+/**
+ * Whether {@link encode} takes a tagged fast path for `value` (undefined, booleans, null,
+ * numbers, strings, plain `Uint8Array`s, JSON-safe objects): it then never throws nor
+ * serializes, and {@link encodeInto} writes it when there is room.
+ * @internal
+ */
+export function isTagged(value: unknown): boolean {
+  switch (typeof value) {
+    case 'undefined':
+    case 'boolean':
+    case 'number':
+    case 'string':
+      return true;
+    case 'object':
+      if (value === null) return true;
+      if (value instanceof Uint8Array) return value.constructor === Uint8Array && !(value.buffer instanceof SharedArrayBuffer);
+      return isJsonSafe(value, 0);
+    default:
+      return false;
+  }
+}
+
+function tagInto(tag: Tag, target: Uint8Array, offset: number, room: number): number {
+  if (room < 1) return -1;
+  target[offset] = tag;
+  return 1;
+}
+
+/** A tag and UTF-8 text, when even the worst case (3 bytes per UTF-16 unit) fits. */
+function textInto(tag: Tag, text: string, target: Uint8Array, offset: number, end: number): number {
+  if (end - offset < 1 + text.length * 3) return -1;
+  target[offset] = tag;
+  // An empty view at the very end is still a view: encodeInto writes nothing into it.
+  const { written } = textEncoder.encodeInto(text, target.subarray(offset + 1, end));
+  return 1 + written;
+}
+
+/**
  * Whether JSON carries `value` exactly as structured clone would: plain objects and dense
  * plain arrays (to a modest depth, so cycles fall back) of strings, booleans, null and finite
  * numbers other than -0. Anything else (undefined, NaN, bigint, Date, Map, typed arrays, class
@@ -130,9 +219,6 @@ function tagOnly(tag: Tag): Uint8Array {
   return scratch.subarray(0, 1);
 }
 
-const float64Bytes = new Uint8Array(8);
-const float64View = new DataView(float64Bytes.buffer);
-
 /**
  * Decodes bytes made by {@link encode}; accepts a view over a `SharedArrayBuffer`. @conc objects
  * inside the value come back live.
@@ -167,6 +253,44 @@ export function decode(bytes: Uint8Array): unknown {
       return reviveSync(deserialize(bytes.subarray(1)), { reviveMarked: tokenToBuffer });
     default:
       throw new TypeError(`decode: unknown tag ${bytes[0]} (the bytes were not made by encode)`);
+  }
+}
+
+/** What {@link decodeAt} returns for an encoding it leaves to {@link decode}. @internal */
+export const UNDECODED: unique symbol = Symbol('UNDECODED');
+
+/**
+ * Decodes the `length` bytes at `start` of `source` (a view over shared memory, say) when they
+ * take a tagged fast path (everything {@link encodeInto} writes), reading them in place:
+ * decoding cannot throw and runs nothing but the codec, so a queue may do it holding its
+ * lock, before it frees the record. Anything else (v8 serialization, which may revive @conc
+ * objects or throw) is left: {@link UNDECODED}, and the caller copies the bytes out for
+ * `decode`.
+ * @internal
+ */
+export function decodeAt(source: Uint8Array, start: number, length: number): unknown {
+  switch (source[start] as Tag) {
+    case Tag.Undefined:
+      return undefined;
+    case Tag.Null:
+      return null;
+    case Tag.False:
+      return false;
+    case Tag.True:
+      return true;
+    case Tag.Int32:
+      return source[start + 1]! | (source[start + 2]! << 8) | (source[start + 3]! << 16) | (source[start + 4]! << 24);
+    case Tag.Float64:
+      for (let i = 0; i < 8; i++) float64Bytes[i] = source[start + 1 + i]!;
+      return float64View.getFloat64(0, true);
+    case Tag.String:
+      return textDecoder.decode(source.slice(start + 1, start + length));
+    case Tag.Bytes:
+      return source.slice(start + 1, start + length);
+    case Tag.Json:
+      return JSON.parse(textDecoder.decode(source.slice(start + 1, start + length)));
+    default:
+      return UNDECODED;
   }
 }
 
