@@ -1,6 +1,11 @@
 import { EmptyError, FullError, ShutDownError, StateError } from '@conc/core';
 import {
   allocateBlock,
+  decode,
+  decodeAt,
+  encode,
+  encodeInto,
+  UNDECODED,
   openBlock,
   remaining,
   reviveDescriptor,
@@ -85,6 +90,10 @@ export class FifoCore {
   #myGets = 0;
   /** Consumer: `Puts` as last read (a lower bound, at least `Gets`). */
   #puts = 0;
+  /** Consumer: whether the last value taken is still bytes to decode (not decoded in place). */
+  #raw = false;
+  /** The encoded size of the last item this thread put or took by value (for tracing). */
+  lastSize = 0;
 
   private constructor(block: SharedBlock, putLock: Lock, getLock: Lock) {
     this.block = block;
@@ -206,13 +215,46 @@ export class FifoCore {
     }
     ring.u32[at >>> 2] = bytes.length;
     copyIn(ring, at + 4, bytes);
-    c[FifoWord.TailPos] = (tail + size) >>> 0;
+    this.#publish((tail + size) >>> 0, tasks);
+    return true;
+  }
+
+  /**
+   * Encodes `value` straight into the ring after the tail, where no consumer reads until
+   * `Puts` says so; the encoded length, or -1 (nothing published) when the value takes the
+   * codec's general path or may not fit before the end of the ring or the head: the caller
+   * encodes and pushes the bytes (which wraps or moves the ring).
+   */
+  #pushValue(value: unknown, tasks: boolean): number {
+    const c = this.control;
+    const ring = this.arena;
+    const capacity = ring.bytes.length;
+    const tail = c[FifoWord.TailPos]!;
+    const at = tail & (capacity - 1);
+    // Positions are 4-aligned (records are padded), so `end` is too and a padded record fits.
+    let end = at + Math.min(capacity - at, capacity - ((tail - this.#head) >>> 0));
+    let n = encodeInto(value, ring.bytes, at + 4, end);
+    if (n < 0 && end < capacity) {
+      this.#head = Atomics.load(c, FifoWord.HeadPos);
+      const fresh = at + Math.min(capacity - at, capacity - ((tail - this.#head) >>> 0));
+      if (fresh === end) return -1;
+      end = fresh;
+      n = encodeInto(value, ring.bytes, at + 4, end);
+    }
+    if (n < 0) return -1;
+    ring.u32[at >>> 2] = n;
+    this.#publish((tail + 4 + align(n)) >>> 0, tasks);
+    return n;
+  }
+
+  /** Moves the tail past a written record and publishes it (one more `Puts`). */
+  #publish(tail: number, tasks: boolean): void {
+    this.control[FifoWord.TailPos] = tail;
     // Counted before it is published: a consumer may take it and call taskDone at once.
     if (tasks) Atomics.add(this.i32, FifoWord.Unfinished, 1);
     const puts = (this.#myPuts + 1) | 0;
     Atomics.store(this.i32, FifoWord.Puts, puts);
     this.#myPuts = puts;
-    return true;
   }
 
   /** Moves the records, in order, to the start of a ring with room for `size` more bytes; holding both locks. */
@@ -262,33 +304,61 @@ export class FifoCore {
     return this.isShutDown() || this.count() < max;
   }
 
-  putSync(bytes: Uint8Array, _key: Uint8Array | undefined, deadline: number, tasks = true): void {
+  /** Waits, holding the put lock (released while waiting), until there is room; throws at the deadline or on shutdown. */
+  #awaitRoomSync(deadline: number): void {
     const lock = this.putLock;
-    lockSync(lock);
-    try {
-      for (let spun = false; ; ) {
-        if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
-        this.#followPut();
-        if (!this.#isFull()) break;
-        if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
-        lock.release();
-        try {
-          if (!spun) {
-            spun = true;
-            for (let i = 0; i < SPINS && !this.#roomOrEnd(); i++);
-          } else {
-            const key = this.#room.prepare();
-            if (!this.#roomOrEnd()) this.#room.waitSync(key, deadline);
-          }
-        } finally {
-          lockSync(lock);
+    for (let spun = false; ; ) {
+      if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      this.#followPut();
+      if (!this.#isFull()) return;
+      if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
+      lock.release();
+      try {
+        if (!spun) {
+          spun = true;
+          for (let i = 0; i < SPINS && !this.#roomOrEnd(); i++);
+        } else {
+          const key = this.#room.prepare();
+          if (!this.#roomOrEnd()) this.#room.waitSync(key, deadline);
         }
+      } finally {
+        lockSync(lock);
       }
+    }
+  }
+
+  putSync(bytes: Uint8Array, _key: Uint8Array | undefined, deadline: number, tasks = true): void {
+    lockSync(this.putLock);
+    try {
+      this.#awaitRoomSync(deadline);
       this.#pushSync(bytes, tasks);
     } finally {
-      lock.release();
+      this.putLock.release();
     }
     this.#items.notify();
+  }
+
+  /**
+   * `putSync` of a value not yet encoded: the codec writes it straight into the ring (no scratch
+   * copy) when it can. Encoding happens holding the put lock, after the wait for room.
+   * @returns The encoded size.
+   */
+  putValueSync(value: unknown, _key: Uint8Array | undefined, deadline: number, tasks = true): number {
+    lockSync(this.putLock);
+    let size: number;
+    try {
+      this.#awaitRoomSync(deadline);
+      size = this.#pushValue(value, tasks);
+      if (size < 0) {
+        const bytes = encode(value, 'item');
+        this.#pushSync(bytes, tasks);
+        size = bytes.length;
+      }
+    } finally {
+      this.putLock.release();
+    }
+    this.#items.notify();
+    return size;
   }
 
   /** Puts at once when the locks are free and there is room; false when the caller must wait. */
@@ -385,6 +455,35 @@ export class FifoCore {
     return out;
   }
 
+  /**
+   * Takes the next record as a value, decoded in place when the codec can (holding the get lock,
+   * before the record is freed); otherwise as bytes in this thread's scratch, with `#raw` set.
+   */
+  #popValue(): unknown {
+    const c = this.control;
+    const ring = this.arena;
+    const capacity = ring.bytes.length;
+    let head = c[FifoWord.HeadPos]!;
+    let at = head & (capacity - 1);
+    let length = ring.u32[at >>> 2]!;
+    if (length === WRAP_MARKER) {
+      head = (head + capacity - at) >>> 0;
+      at = 0;
+      length = ring.u32[0]!;
+    }
+    let value = decodeAt(ring.bytes, at + 4, length);
+    if (value === UNDECODED) {
+      value = copyOut(ring, at + 4, length, false);
+      this.#raw = true;
+    }
+    this.lastSize = length;
+    Atomics.store(c, FifoWord.HeadPos, (head + 4 + align(length)) >>> 0);
+    const gets = (this.#myGets + 1) | 0;
+    Atomics.store(this.i32, FifoWord.Gets, gets);
+    this.#myGets = gets;
+    return value;
+  }
+
   /** Takes an item if there is one (holding the get lock); else throws if none will come or the deadline passed. */
   #take(deadline: number, keep: boolean): Uint8Array | undefined {
     this.#follow();
@@ -421,6 +520,42 @@ export class FifoCore {
       if (bytes) {
         this.#room.notify();
         return bytes;
+      }
+      if (!spun) {
+        spun = true;
+        for (let i = 0; i < SPINS && !this.#itemOrEnd(); i++);
+        continue;
+      }
+      const key = this.#items.prepare();
+      if (!this.#itemOrEnd()) this.#items.waitSync(key, deadline);
+    }
+  }
+
+  /** `getSync`, decoded: fast-path encodings are decoded in place, without the scratch copy. */
+  getValueSync(deadline: number): unknown {
+    const lock = this.getLock;
+    for (let spun = false; ; ) {
+      lockSync(lock);
+      let found = false;
+      let value: unknown;
+      try {
+        this.#follow();
+        if (this.#hasItem()) {
+          found = true;
+          value = this.#popValue();
+        } else {
+          this.#checkEnded();
+          if (remaining(deadline) === 0) throw new EmptyError('get: the queue is empty');
+        }
+      } finally {
+        lock.release();
+      }
+      if (found) {
+        this.#room.notify();
+        if (!this.#raw) return value;
+        // Decoded outside the lock (it may revive @conc objects, or throw), before anything else runs here.
+        this.#raw = false;
+        return decode(value as Uint8Array);
       }
       if (!spun) {
         spun = true;

@@ -1,6 +1,8 @@
 import { EmptyError, FullError, ShutDownError, StateError } from '@conc/core';
 import {
   allocateBlock,
+  decode,
+  encode,
   openBlock,
   remaining,
   reviveDescriptor,
@@ -216,6 +218,13 @@ export class QueueCore implements StoreMemory {
     }
   }
 
+  /** `putSync` of a value not yet encoded (the FIFO engine encodes in place; this one encodes first). @returns The encoded size. */
+  putValueSync(value: unknown, key: Uint8Array | undefined, deadline: number, tasks = true): number {
+    const bytes = encode(value, 'item');
+    this.putSync(bytes, key, deadline, tasks);
+    return bytes.length;
+  }
+
   /** Puts at once when the lock is free and there is room; false when the caller must wait. */
   tryPut(bytes: Uint8Array, key: Uint8Array | undefined, tasks = true): boolean {
     if (!this.lock.acquireSync(0)) return false;
@@ -315,6 +324,16 @@ export class QueueCore implements StoreMemory {
     } finally {
       this.#unlock();
     }
+  }
+
+  /** The encoded size of the last item this thread took by value (for tracing). */
+  lastSize = 0;
+
+  /** `getSync`, decoded (before anything else runs on this thread, as the bytes may be scratch). */
+  getValueSync(deadline: number): unknown {
+    const bytes = this.getSync(deadline);
+    this.lastSize = bytes.length;
+    return decode(bytes);
   }
 
   /** Takes an item at once when the lock is free; `undefined` when the caller must wait. */

@@ -3,6 +3,7 @@ import {
   deadlineAfter,
   decode,
   encode,
+  isTagged,
   parseWait,
   registerKind,
   toDescriptor,
@@ -155,9 +156,16 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
     const { deadline, signal } = waitOf(opts, this, 'putSync');
     if (signal?.aborted) throw signal.reason;
     const key = this._key(item);
-    const bytes = encode(item, 'item');
-    this._core.putSync(bytes, key, deadline);
-    if (traceChannel.hasSubscribers) trace('put', this.constructor.name, this._core.id, { size: bytes.length });
+    let size: number;
+    // A tagged value is encoded by the engine, straight into shared memory; anything else is
+    // encoded first, so that an item that cannot cross throws before any wait, as it always did.
+    if (isTagged(item)) size = this._core.putValueSync(item, key, deadline);
+    else {
+      const bytes = encode(item, 'item');
+      this._core.putSync(bytes, key, deadline);
+      size = bytes.length;
+    }
+    if (traceChannel.hasSubscribers) trace('put', this.constructor.name, this._core.id, { size });
   }
 
   /**
@@ -196,10 +204,8 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
   getSync(opts?: number | WaitOptions): T {
     const { deadline, signal } = waitOf(opts, this, 'getSync');
     if (signal?.aborted) throw signal.reason;
-    const bytes = this._core.getSync(deadline);
-    // Decoded before anything else runs: the bytes may sit in this thread's scratch buffer.
-    const item = decode(bytes) as T;
-    if (traceChannel.hasSubscribers) trace('get', this.constructor.name, this._core.id, { size: bytes.length });
+    const item = this._core.getValueSync(deadline) as T;
+    if (traceChannel.hasSubscribers) trace('get', this.constructor.name, this._core.id, { size: this._core.lastSize });
     return item;
   }
 

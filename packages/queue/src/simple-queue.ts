@@ -1,5 +1,5 @@
 import type { WaitOptions } from '@conc/core';
-import { decode, encode, parseWait, registerKind, toDescriptor, trace, traceChannel, type SharedDescriptor } from '@conc/core/internal';
+import { decode, encode, isTagged, parseWait, registerKind, toDescriptor, trace, traceChannel, type SharedDescriptor } from '@conc/core/internal';
 import { FifoCore, type FifoCoreFields } from './fifo-core.js';
 
 const KIND = '@conc/queue:SimpleQueue';
@@ -48,9 +48,15 @@ export class SimpleQueue<T = unknown> {
    * @throws DataCloneError when the item cannot cross.
    */
   putNowait(item: T): void {
-    const bytes = encode(item, 'item');
-    this._core.putSync(bytes, undefined, Infinity, false);
-    if (traceChannel.hasSubscribers) trace('put', 'SimpleQueue', this._core.id, { size: bytes.length });
+    let size: number;
+    // As Queue.putSync: tagged values are encoded in place, anything else before the lock.
+    if (isTagged(item)) size = this._core.putValueSync(item, undefined, Infinity, false);
+    else {
+      const bytes = encode(item, 'item');
+      this._core.putSync(bytes, undefined, Infinity, false);
+      size = bytes.length;
+    }
+    if (traceChannel.hasSubscribers) trace('put', 'SimpleQueue', this._core.id, { size });
   }
 
   /**
@@ -79,10 +85,8 @@ export class SimpleQueue<T = unknown> {
   getSync(opts?: number | WaitOptions): T {
     const { deadline, signal } = parseWait(opts, 'SimpleQueue.getSync');
     if (signal?.aborted) throw signal.reason;
-    const bytes = this._core.getSync(deadline);
-    // Decoded before anything else runs: the bytes may sit in this thread's scratch buffer.
-    const item = decode(bytes) as T;
-    if (traceChannel.hasSubscribers) trace('get', 'SimpleQueue', this._core.id, { size: bytes.length });
+    const item = this._core.getValueSync(deadline) as T;
+    if (traceChannel.hasSubscribers) trace('get', 'SimpleQueue', this._core.id, { size: this._core.lastSize });
     return item;
   }
 
