@@ -11,6 +11,11 @@ import { moduleUrl, runGated, type WorkerContext } from '../worker.js';
 import type { Contender, Workload } from '../workload.js';
 
 const ITEMS = 300_000;
+/**
+ * Items of the 64-byte stream, the same for every thread-to-thread contender: long enough that
+ * the figure is the sustained rate, not the first ~10k items V8 runs before it optimises.
+ */
+const STREAM_ITEMS = 1_000_000;
 const TRIPS = 20_000;
 
 interface QueueData {
@@ -66,12 +71,12 @@ async function queueWorker(context: WorkerContext<QueueData & { side: number }>)
   return { count: n, sum, bad };
 }
 
-function queueThroughput(item: QueueData['item'], maxsize: number): Contender {
+function queueThroughput(item: QueueData['item'], maxsize: number, items = ITEMS): Contender {
   return {
     name: `@conc Queue(${maxsize}) putSync/getSync`,
     role: 'ours',
     async run(quick) {
-      const n = quick ? ITEMS / 10 : ITEMS;
+      const n = quick ? items / 10 : items;
       const q = new Queue<unknown>(maxsize);
       const data: QueueData = { core: moduleUrl('@conc/core/internal'), queue: moduleUrl('@conc/queue'), shared: prepare({ q }).value, n, item };
       const { ms, results } = await runGated<{ count: number; sum: number; bad: number }>([
@@ -141,10 +146,12 @@ export const workloads: Workload[] = [
     unit: 'items/s',
     better: 'higher',
     contenders: [
-      queueThroughput('bytes64', 1024),
-      messageChannelThroughput({ name: 'MessageChannel between 2 workers', item: 'bytes64', messages: ITEMS }),
-      spscRing({ name: 'raw SPSC SAB ring (64-byte records)', records: ITEMS * 3 }),
-      cpythonQueue({ items: ITEMS, item: 'bytes64', maxsize: 1024 }),
+      queueThroughput('bytes64', 1024, STREAM_ITEMS),
+      messageChannelThroughput({ name: 'MessageChannel between 2 workers', item: 'bytes64', messages: STREAM_ITEMS }),
+      // Three times as many records: at ~14M/s a run of 1M would be too short to time well.
+      spscRing({ name: 'raw SPSC SAB ring (64-byte records)', records: STREAM_ITEMS * 3 }),
+      cpythonQueue({ items: STREAM_ITEMS, item: 'bytes64', maxsize: 1024 }),
+      // Left at 100k: at ~0.2M/s a million would add ~25 s to the run.
       cpythonProcessQueue({ items: ITEMS / 3, item: 'bytes64' }),
     ],
     targets: [
