@@ -57,6 +57,8 @@ async function screenshot(name: string): Promise<void> {
 describe('the playground page', () => {
   it('lists the programs and shows a program with its Python', async () => {
     await page.goto(url);
+    // The list arrives from the server after the page loads.
+    await page.waitForSelector('nav button[data-program]');
     expect(await count('nav button[data-program]')).toBeGreaterThanOrEqual(13);
     await page.click('nav button[data-program="traffic-light"]');
     await page.waitForSelector('body[data-state="ready"]');
