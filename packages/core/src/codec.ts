@@ -144,28 +144,6 @@ export function encodeInto(value: unknown, target: Uint8Array, offset: number, e
   }
 }
 
-/**
- * Whether {@link encode} takes a tagged fast path for `value` (undefined, booleans, null,
- * numbers, strings, plain `Uint8Array`s, JSON-safe objects): it then never throws nor
- * serializes, and {@link encodeInto} writes it when there is room.
- * @internal
- */
-export function isTagged(value: unknown): boolean {
-  switch (typeof value) {
-    case 'undefined':
-    case 'boolean':
-    case 'number':
-    case 'string':
-      return true;
-    case 'object':
-      if (value === null) return true;
-      if (value instanceof Uint8Array) return value.constructor === Uint8Array && !(value.buffer instanceof SharedArrayBuffer);
-      return isJsonSafe(value, 0);
-    default:
-      return false;
-  }
-}
-
 function tagInto(tag: Tag, target: Uint8Array, offset: number, room: number): number {
   if (room < 1) return -1;
   target[offset] = tag;

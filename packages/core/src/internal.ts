@@ -32,7 +32,7 @@ export {
   type PrepareOptions,
   type ReviveOptions,
 } from './transfer.js';
-export { encode, decode, encodeInto, isTagged, decodeAt, UNDECODED } from './codec.js';
+export { encode, decode, encodeInto, decodeAt, UNDECODED } from './codec.js';
 export { describeTarget, loadTarget, compileSource, type TargetDescriptor } from './target.js';
 export { traceChannel, trace, type TraceEvent } from './trace.js';
 export { heap, heapId, heapAllocate } from './heap.js';
