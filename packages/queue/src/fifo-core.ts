@@ -3,7 +3,6 @@ import {
   allocateBlock,
   decode,
   decodeAt,
-  encode,
   encodeInto,
   UNDECODED,
   openBlock,
@@ -339,25 +338,23 @@ export class FifoCore {
   }
 
   /**
-   * `putSync` of a value not yet encoded: the codec writes it straight into the ring (no scratch
-   * copy) when it can. Encoding happens holding the put lock, after the wait for room.
-   * @returns The encoded size.
+   * Puts `value` with the codec writing it straight into the ring (no scratch copy), when the
+   * queue is open, has room and the encoding surely fits before the end of the ring; else -1,
+   * nothing done, and the caller encodes and puts the bytes (which waits, wraps or grows).
+   * @returns The encoded size, or -1.
    */
-  putValueSync(value: unknown, _key: Uint8Array | undefined, deadline: number, tasks = true): number {
+  putValueNow(value: unknown, _key: Uint8Array | undefined, tasks = true): number {
     lockSync(this.putLock);
-    let size: number;
+    let size = -1;
     try {
-      this.#awaitRoomSync(deadline);
-      size = this.#pushValue(value, tasks);
-      if (size < 0) {
-        const bytes = encode(value, 'item');
-        this.#pushSync(bytes, tasks);
-        size = bytes.length;
+      if (!this.isShutDown()) {
+        this.#followPut();
+        if (!this.#isFull()) size = this.#pushValue(value, tasks);
       }
     } finally {
       this.putLock.release();
     }
-    this.#items.notify();
+    if (size >= 0) this.#items.notify();
     return size;
   }
 

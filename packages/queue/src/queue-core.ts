@@ -2,7 +2,6 @@ import { EmptyError, FullError, ShutDownError, StateError } from '@conc/core';
 import {
   allocateBlock,
   decode,
-  encode,
   openBlock,
   remaining,
   reviveDescriptor,
@@ -218,11 +217,9 @@ export class QueueCore implements StoreMemory {
     }
   }
 
-  /** `putSync` of a value not yet encoded (the FIFO engine encodes in place; this one encodes first). @returns The encoded size. */
-  putValueSync(value: unknown, key: Uint8Array | undefined, deadline: number, tasks = true): number {
-    const bytes = encode(value, 'item');
-    this.putSync(bytes, key, deadline, tasks);
-    return bytes.length;
+  /** Never puts (the FIFO engine's in-place put): this engine takes encoded bytes. @returns -1. */
+  putValueNow(_value: unknown, _key: Uint8Array | undefined, _tasks = true): number {
+    return -1;
   }
 
   /** Puts at once when the lock is free and there is room; false when the caller must wait. */

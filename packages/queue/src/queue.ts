@@ -3,7 +3,6 @@ import {
   deadlineAfter,
   decode,
   encode,
-  isTagged,
   parseWait,
   registerKind,
   toDescriptor,
@@ -156,11 +155,10 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
     const { deadline, signal } = waitOf(opts, this, 'putSync');
     if (signal?.aborted) throw signal.reason;
     const key = this._key(item);
-    let size: number;
-    // A tagged value is encoded by the engine, straight into shared memory; anything else is
-    // encoded first, so that an item that cannot cross throws before any wait, as it always did.
-    if (isTagged(item)) size = this._core.putValueSync(item, key, deadline);
-    else {
+    let size = this._core.putValueNow(item, key);
+    if (size < 0) {
+      // Full, shut down, or not a tagged value: encoded first (an item that cannot cross throws
+      // before any wait, as it always did), then put as bytes.
       const bytes = encode(item, 'item');
       this._core.putSync(bytes, key, deadline);
       size = bytes.length;

@@ -1,5 +1,5 @@
 import type { WaitOptions } from '@conc/core';
-import { decode, encode, isTagged, parseWait, registerKind, toDescriptor, trace, traceChannel, type SharedDescriptor } from '@conc/core/internal';
+import { decode, encode, parseWait, registerKind, toDescriptor, trace, traceChannel, type SharedDescriptor } from '@conc/core/internal';
 import { FifoCore, type FifoCoreFields } from './fifo-core.js';
 
 const KIND = '@conc/queue:SimpleQueue';
@@ -48,10 +48,9 @@ export class SimpleQueue<T = unknown> {
    * @throws DataCloneError when the item cannot cross.
    */
   putNowait(item: T): void {
-    let size: number;
-    // As Queue.putSync: tagged values are encoded in place, anything else before the lock.
-    if (isTagged(item)) size = this._core.putValueSync(item, undefined, Infinity, false);
-    else {
+    let size = this._core.putValueNow(item, undefined, false);
+    if (size < 0) {
+      // As Queue.putSync: encoded first, then put as bytes.
       const bytes = encode(item, 'item');
       this._core.putSync(bytes, undefined, Infinity, false);
       size = bytes.length;
