@@ -8,19 +8,17 @@ import {
   openBlock,
   remaining,
   reviveDescriptor,
-  traceChannel,
-  toDescriptor,
   wake,
   waitAsync,
   waitSync,
   type BlockDescriptor,
   type SharedBlock,
-  type Shareable,
   type SharedDescriptor,
 } from '@conc/core/internal';
 import { Lock } from '@conc/sync';
 import { align, allocateRing, copyIn, copyOut, MAX_RING_BYTES, viewArena, type Arena } from './arena.js';
 import { EventCount } from './event-count.js';
+import { describeLock, lockSync, tryLock } from './queue-lock.js';
 import { FIFO_CONTROL_BYTES, FifoWord, StoreKind, Word } from './layout.js';
 
 /** The cloneable form of a {@link FifoCore}. @internal */
@@ -36,17 +34,16 @@ export interface FifoCoreFields {
  * the core the peer needs on 2 shared cores.
  */
 const SPINS = 100;
-/** Spins on a held lock before sleeping on it (test and test-and-set). */
-const LOCK_SPINS = 200;
+/** How a record is handed over when taken: bytes in this thread's scratch, bytes of its own, or decoded. */
+const enum Pop {
+  Scratch,
+  Kept,
+  Value,
+}
 /** A record length that means "the records go on at the start of the ring". */
 const WRAP_MARKER = 0xffffffff;
 /** Bytes a ring starts with. */
 const FIRST_RING_BYTES = 16 * 1024;
-
-/** What the queue uses of a @conc/sync `Lock` beyond its public API (stripped from its types). */
-interface InternalLock {
-  _tryLock(): boolean;
-}
 
 /**
  * The engine of the first-in first-out queues (`Queue`, `SimpleQueue`, a pipe's channels): the
@@ -126,8 +123,8 @@ export class FifoCore {
   fields(): FifoCoreFields {
     return {
       control: { buffer: this.block.buffer, byteOffset: this.block.byteOffset, byteLength: this.block.byteLength },
-      putLock: describe(this.putLock),
-      getLock: describe(this.getLock),
+      putLock: describeLock(this.putLock),
+      getLock: describeLock(this.getLock),
     };
   }
 
@@ -432,24 +429,7 @@ export class FifoCore {
    * scratch buffer: decode them before anything else runs here.
    */
   #pop(keep: boolean): Uint8Array {
-    const c = this.control;
-    const ring = this.arena;
-    const capacity = ring.bytes.length;
-    let head = c[FifoWord.HeadPos]!;
-    let at = head & (capacity - 1);
-    let length = ring.u32[at >>> 2]!;
-    if (length === WRAP_MARKER) {
-      head = (head + capacity - at) >>> 0;
-      at = 0;
-      length = ring.u32[0]!;
-    }
-    const out = copyOut(ring, at + 4, length, keep);
-    // The head moves before Gets: a producer that sees the new count never sees the old room.
-    Atomics.store(c, FifoWord.HeadPos, (head + 4 + align(length)) >>> 0);
-    const gets = (this.#myGets + 1) | 0;
-    Atomics.store(this.i32, FifoWord.Gets, gets);
-    this.#myGets = gets;
-    return out;
+    return this.#popRecord(keep ? Pop.Kept : Pop.Scratch) as Uint8Array;
   }
 
   /**
@@ -457,6 +437,11 @@ export class FifoCore {
    * before the record is freed); otherwise as bytes in this thread's scratch, with `#raw` set.
    */
   #popValue(): unknown {
+    return this.#popRecord(Pop.Value);
+  }
+
+  /** Takes the next record (there is one), handed over `as` asked, and frees its bytes. */
+  #popRecord(as: Pop): unknown {
     const c = this.control;
     const ring = this.arena;
     const capacity = ring.bytes.length;
@@ -468,17 +453,21 @@ export class FifoCore {
       at = 0;
       length = ring.u32[0]!;
     }
-    let value = decodeAt(ring.bytes, at + 4, length);
-    if (value === UNDECODED) {
-      value = copyOut(ring, at + 4, length, false);
-      this.#raw = true;
-    }
-    this.lastSize = length;
+    let out: unknown;
+    if (as === Pop.Value) {
+      out = decodeAt(ring.bytes, at + 4, length);
+      if (out === UNDECODED) {
+        out = copyOut(ring, at + 4, length, false);
+        this.#raw = true;
+      }
+      this.lastSize = length;
+    } else out = copyOut(ring, at + 4, length, as === Pop.Kept);
+    // The head moves before Gets: a producer that sees the new count never sees the old room.
     Atomics.store(c, FifoWord.HeadPos, (head + 4 + align(length)) >>> 0);
     const gets = (this.#myGets + 1) | 0;
     Atomics.store(this.i32, FifoWord.Gets, gets);
     this.#myGets = gets;
-    return value;
+    return out;
   }
 
   /** Takes an item if there is one (holding the get lock); else throws if none will come or the deadline passed. */
@@ -693,25 +682,3 @@ export class FifoCore {
   }
 }
 
-/** Takes `lock` if it is free (through `acquireSync` when tracing, so the acquisition is published). */
-function tryLock(lock: Lock): boolean {
-  return traceChannel.hasSubscribers ? lock.acquireSync(0) : (lock as unknown as InternalLock)._tryLock();
-}
-
-/**
- * Takes `lock`, spinning briefly while another thread holds it: the critical sections last well
- * under a microsecond, far less than a futex sleep and wake-up.
- */
-function lockSync(lock: Lock): void {
-  if (!traceChannel.hasSubscribers) {
-    const internal = lock as unknown as InternalLock;
-    if (internal._tryLock()) return;
-    for (let i = 0; i < LOCK_SPINS; i++) if (!lock.locked() && internal._tryLock()) return;
-  } else for (let i = 0; i < LOCK_SPINS && lock.locked(); i++);
-  lock.acquireSync();
-}
-
-/** The descriptor of a @conc/sync object (its `[toDescriptor]` is internal to that package). */
-function describe(object: Lock): SharedDescriptor {
-  return (object as unknown as Shareable)[toDescriptor]();
-}

@@ -5,17 +5,15 @@ import {
   openBlock,
   remaining,
   reviveDescriptor,
-  traceChannel,
-  toDescriptor,
   type BlockDescriptor,
   type SharedBlock,
-  type Shareable,
   type SharedDescriptor,
 } from '@conc/core/internal';
 import { Lock } from '@conc/sync';
 import { allocateArena, viewArena, type Arena } from './arena.js';
 import { HeapStore } from './heap-store.js';
 import { CONTROL_BYTES, StoreKind, Word } from './layout.js';
+import { describeLock, lockSync } from './queue-lock.js';
 import { StackStore } from './stack-store.js';
 import { SequenceCondition } from './sequence-condition.js';
 import type { Store, StoreMemory } from './store.js';
@@ -33,13 +31,6 @@ export interface QueueCoreFields {
  * 100-8000 changed queue throughput beyond the noise; no spin at all lost throughput.
  */
 const SPINS = 100;
-/** Spins on a held lock before sleeping on it (test and test-and-set). */
-const LOCK_SPINS = 200;
-
-/** What the queue uses of a @conc/sync `Lock` beyond its public API (stripped from its types). */
-interface InternalLock {
-  _tryLock(): boolean;
-}
 
 /**
  * The engine of the queues with one end, `LifoQueue` and `PriorityQueue` (a stack or a heap
@@ -103,7 +94,7 @@ export class QueueCore implements StoreMemory {
   fields(): QueueCoreFields {
     return {
       control: { buffer: this.block.buffer, byteOffset: this.block.byteOffset, byteLength: this.block.byteLength },
-      lock: describe(this.lock),
+      lock: describeLock(this.lock),
     };
   }
 
@@ -135,22 +126,11 @@ export class QueueCore implements StoreMemory {
     }
   }
 
-  /**
-   * Takes the lock, spinning briefly while another thread holds it: the queue's critical
-   * sections last well under a microsecond, far less than a futex sleep and wake-up.
-   */
   #lockSync(): void {
-    const lock = this.lock;
-    // Untraced, a free lock is one compare-and-swap; tracing goes through acquireSync to publish it.
-    if (!traceChannel.hasSubscribers) {
-      const internal = lock as unknown as InternalLock;
-      if (internal._tryLock()) return;
-      for (let i = 0; i < LOCK_SPINS; i++) if (!lock.locked() && internal._tryLock()) return;
-    } else for (let i = 0; i < LOCK_SPINS && lock.locked(); i++);
-    lock.acquireSync();
+    lockSync(this.lock);
   }
 
-  readonly #relock = (): void => this.#lockSync();
+  readonly #relock = (): void => lockSync(this.lock);
 
   /** Releases the lock, then wakes whom the conditions were notified for while it was held. */
   readonly #unlock = (): void => {
@@ -431,9 +411,4 @@ export class QueueCore implements StoreMemory {
       this.#unlock();
     }
   }
-}
-
-/** The descriptor of a @conc/sync object (its `[toDescriptor]` is internal to that package). */
-function describe(object: Lock): SharedDescriptor {
-  return (object as unknown as Shareable)[toDescriptor]();
 }
