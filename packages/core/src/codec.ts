@@ -203,28 +203,9 @@ function tagOnly(tag: Tag): Uint8Array {
  * @internal
  */
 export function decode(bytes: Uint8Array): unknown {
+  const value = decodeAt(bytes, 0, bytes.length);
+  if (value !== UNDECODED) return value;
   switch (bytes[0] as Tag) {
-    case Tag.Undefined:
-      return undefined;
-    case Tag.Null:
-      return null;
-    case Tag.False:
-      return false;
-    case Tag.True:
-      return true;
-    case Tag.Int32:
-      // Read byte by byte: a DataView per decode was the main cost of a queue's small-item get.
-      return bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24);
-    case Tag.Float64:
-      for (let i = 0; i < 8; i++) float64Bytes[i] = bytes[1 + i]!;
-      return float64View.getFloat64(0, true);
-    case Tag.String:
-      // TextDecoder refuses views over shared memory in some runtimes: copy small strings.
-      return textDecoder.decode(bytes.buffer instanceof SharedArrayBuffer ? bytes.slice(1) : bytes.subarray(1));
-    case Tag.Bytes:
-      return bytes.slice(1);
-    case Tag.Json:
-      return JSON.parse(textDecoder.decode(bytes.buffer instanceof SharedArrayBuffer ? bytes.slice(1) : bytes.subarray(1)));
     case Tag.Serialized:
       return deserialize(bytes.subarray(1));
     case Tag.SerializedShared:
@@ -257,19 +238,25 @@ export function decodeAt(source: Uint8Array, start: number, length: number): unk
     case Tag.True:
       return true;
     case Tag.Int32:
+      // Read byte by byte: a DataView per decode was the main cost of a queue's small-item get.
       return source[start + 1]! | (source[start + 2]! << 8) | (source[start + 3]! << 16) | (source[start + 4]! << 24);
     case Tag.Float64:
       for (let i = 0; i < 8; i++) float64Bytes[i] = source[start + 1 + i]!;
       return float64View.getFloat64(0, true);
     case Tag.String:
-      return textDecoder.decode(source.slice(start + 1, start + length));
+      return textDecoder.decode(textBytes(source, start + 1, start + length));
     case Tag.Bytes:
       return source.slice(start + 1, start + length);
     case Tag.Json:
-      return JSON.parse(textDecoder.decode(source.slice(start + 1, start + length)));
+      return JSON.parse(textDecoder.decode(textBytes(source, start + 1, start + length)));
     default:
       return UNDECODED;
   }
+}
+
+/** The bytes of a text for TextDecoder, which refuses views over shared memory in some runtimes: those are copied. */
+function textBytes(source: Uint8Array, begin: number, end: number): Uint8Array {
+  return source.buffer instanceof SharedArrayBuffer ? source.slice(begin, end) : source.subarray(begin, end);
 }
 
 // A SharedArrayBuffer cannot be serialized into bytes; the heap every thread holds stands in
