@@ -53,14 +53,16 @@ async function dictClient(context: WorkerContext<ClientData>): Promise<number> {
   return (2 * n) / seconds;
 }
 
+/** The set/get pairs a client times: fewer when one at a time, as that is slower. */
+const clientOps = (quick: boolean, lanes: number): number => (quick ? (lanes > 1 ? 10_000 : 1_000) : lanes > 1 ? 60_000 : 8_000);
+
 function fromThread(lanes: number): Contender {
   return {
     name: `@conc Manager dict, thread client, ${lanes} in flight`,
     role: 'ours',
     async run(quick) {
       await using manager = await Manager.start();
-      const n = quick ? (lanes > 1 ? 10_000 : 1_000) : lanes > 1 ? 60_000 : 8_000;
-      const { results } = await runGated([[dictClient, { manager: moduleUrl('@conc/manager'), address: manager.address, authkey: manager.authkey, n, lanes }]]);
+      const { results } = await runGated([[dictClient, { manager: moduleUrl('@conc/manager'), address: manager.address, authkey: manager.authkey, n: clientOps(quick, lanes), lanes }]]);
       return results[0]!;
     },
   };
@@ -72,8 +74,7 @@ function fromProcess(lanes: number): Contender {
     role: 'ours',
     async run(quick) {
       await using manager = await Manager.start();
-      const n = quick ? (lanes > 1 ? 10_000 : 1_000) : lanes > 1 ? 60_000 : 8_000;
-      const data: ClientData = { manager: moduleUrl('@conc/manager'), address: manager.address, authkey: manager.authkey, n, lanes };
+      const data: ClientData = { manager: moduleUrl('@conc/manager'), address: manager.address, authkey: manager.authkey, n: clientOps(quick, lanes), lanes };
       // The same client function, run by a separate node process; it prints its figure.
       const script = `
         const data = ${JSON.stringify({ ...data, authkey: Buffer.from(data.authkey).toString('hex') })};
@@ -148,35 +149,24 @@ if __name__ == '__main__':
 `,
 );
 
+/** One dict workload: our client of `kind` with `lanes` calls in flight, against CPython's. */
+function dictWorkload(kind: 'thread' | 'process', lanes: number, target?: Workload['targets']): Workload {
+  const sequential = lanes === 1;
+  return {
+    id: `manager/dict-${kind}${sequential ? '-sequential' : ''}`,
+    title: sequential
+      ? `Manager dict set/get from a client ${kind}, one call at a time (as Python does)`
+      : `Manager dict set/get from a client ${kind} (${lanes} calls in flight)`,
+    unit: 'ops/s',
+    better: 'higher',
+    contenders: kind === 'thread' ? [fromThread(lanes), pythonFromThread] : [fromProcess(lanes), pythonFromProcess],
+    ...(target ? { targets: target } : {}),
+  };
+}
+
 export const workloads: Workload[] = [
-  {
-    id: 'manager/dict-thread',
-    title: 'Manager dict set/get from a client thread (64 calls in flight)',
-    unit: 'ops/s',
-    better: 'higher',
-    contenders: [fromThread(64), pythonFromThread],
-    targets: [{ against: 'CPython', ratio: 10, note: 'issue 7: at least 10x CPython from a thread' }],
-  },
-  {
-    id: 'manager/dict-process',
-    title: 'Manager dict set/get from a client process (64 calls in flight)',
-    unit: 'ops/s',
-    better: 'higher',
-    contenders: [fromProcess(64), pythonFromProcess],
-    targets: [{ against: 'CPython', ratio: 2, note: 'issue 7: at least 2x CPython from a process' }],
-  },
-  {
-    id: 'manager/dict-thread-sequential',
-    title: 'Manager dict set/get from a client thread, one call at a time (as Python does)',
-    unit: 'ops/s',
-    better: 'higher',
-    contenders: [fromThread(1), pythonFromThread],
-  },
-  {
-    id: 'manager/dict-process-sequential',
-    title: 'Manager dict set/get from a client process, one call at a time (as Python does)',
-    unit: 'ops/s',
-    better: 'higher',
-    contenders: [fromProcess(1), pythonFromProcess],
-  },
+  dictWorkload('thread', 64, [{ against: 'CPython', ratio: 10, note: 'issue 7: at least 10x CPython from a thread' }]),
+  dictWorkload('process', 64, [{ against: 'CPython', ratio: 2, note: 'issue 7: at least 2x CPython from a process' }]),
+  dictWorkload('thread', 1),
+  dictWorkload('process', 1),
 ];

@@ -58,83 +58,61 @@ function checkSum(results: number[], n: number): void {
   if (results.length !== n || sum !== (n * (n + 1)) / 2) throw new Error(`${results.length} results of ${n}, sum ${sum}`);
 }
 
-const oursAtOnce: Contender = {
-  name: '@conc Pool.applyAsync',
-  role: 'ours',
-  async run(quick) {
-    const n = quick ? TINY / 10 : TINY;
-    const pool = await openPool();
-    try {
-      const start = performance.now();
-      const pending = new Array<PromiseLike<number>>(n);
-      for (let i = 0; i < n; i++) pending[i] = pool.applyAsync(addOne, [i]);
-      const results = await Promise.all(pending);
-      const ms = performance.now() - start;
-      checkSum(results, n);
-      return n / (ms / 1000);
-    } finally {
-      await pool.terminate();
-    }
-  },
-};
+function checkInOrder(results: number[], n: number): void {
+  checkSum(results, n);
+  if (results.some((v, i) => v !== i + 1)) throw new Error('imap out of order');
+}
 
-const oursMap: Contender = {
-  name: `@conc Pool.map (chunksize ${CHUNKSIZE})`,
-  role: 'ours',
-  async run(quick) {
-    const n = quick ? TINY / 10 : TINY;
-    const pool = await openPool();
-    try {
-      const items = Array.from({ length: n }, (_, i) => i);
-      const start = performance.now();
-      const results = await pool.map(addOne, items, CHUNKSIZE);
-      const ms = performance.now() - start;
-      checkSum(results, n);
-      return n / (ms / 1000);
-    } finally {
-      await pool.terminate();
-    }
-  },
-};
+/** What a tiny-task contender runs on: `run` maps x => x + 1 over the items, in order. */
+interface TinyRunner {
+  run(items: number[]): Promise<number[]>;
+  close(): Promise<unknown>;
+}
 
-const oursMapDefault: Contender = {
-  name: '@conc Pool.map (default chunksize)',
-  role: 'peer',
-  async run(quick) {
-    const n = quick ? TINY / 10 : TINY;
-    const pool = await openPool();
-    try {
-      const items = Array.from({ length: n }, (_, i) => i);
-      const start = performance.now();
-      const results = await pool.map(addOne, items);
-      const ms = performance.now() - start;
-      checkSum(results, n);
-      return n / (ms / 1000);
-    } finally {
-      await pool.terminate();
-    }
-  },
-};
+/** One tiny-task contender: opens its runner, times one `run` over 0..n-1, checks the results. */
+function tinyContender(name: string, role: Contender['role'], open: () => Promise<TinyRunner>, check = checkSum): Contender {
+  return {
+    name,
+    role,
+    async run(quick) {
+      const n = quick ? TINY / 10 : TINY;
+      const runner = await open();
+      try {
+        const items = Array.from({ length: n }, (_, i) => i);
+        const start = performance.now();
+        const results = await runner.run(items);
+        const ms = performance.now() - start;
+        check(results, n);
+        return n / (ms / 1000);
+      } finally {
+        await runner.close();
+      }
+    },
+  };
+}
 
-const oursImap: Contender = {
-  name: '@conc Pool.imap (chunksize 1)',
-  role: 'peer',
-  async run(quick) {
-    const n = quick ? TINY / 10 : TINY;
+/** A runner on our warmed pool, submitting the items through `submit`. */
+function ourPool(submit: (pool: Pool, items: number[]) => Promise<number[]>): () => Promise<TinyRunner> {
+  return async () => {
     const pool = await openPool();
-    try {
-      const start = performance.now();
-      const results: number[] = [];
-      for await (const v of pool.imap(addOne, Array.from({ length: n }, (_, i) => i))) results.push(v);
-      const ms = performance.now() - start;
-      checkSum(results, n);
-      if (results.some((v, i) => v !== i + 1)) throw new Error('imap out of order');
-      return n / (ms / 1000);
-    } finally {
-      await pool.terminate();
-    }
-  },
-};
+    return { run: (items) => submit(pool, items), close: () => pool.terminate() };
+  };
+}
+
+async function collect(results: AsyncIterable<number>): Promise<number[]> {
+  const out: number[] = [];
+  for await (const v of results) out.push(v);
+  return out;
+}
+
+const oursAtOnce = tinyContender(
+  '@conc Pool.applyAsync',
+  'ours',
+  ourPool((pool, items) => Promise.all(items.map((i) => pool.applyAsync(addOne, [i])))),
+);
+const oursMap = tinyContender(`@conc Pool.map (chunksize ${CHUNKSIZE})`, 'ours', ourPool((pool, items) => pool.map(addOne, items, CHUNKSIZE)));
+const oursMapDefault = tinyContender('@conc Pool.map (default chunksize)', 'peer', ourPool((pool, items) => pool.map(addOne, items)));
+const oursImap = tinyContender('@conc Pool.imap (chunksize 1)', 'peer', ourPool((pool, items) => collect(pool.imap(addOne, items))), checkInOrder);
 
 // The floor of a map of tiny tasks: raw workers, each sent its share of the items as one
 // Float64Array and answering with one Float64Array of x + 1, results placed into one array.
@@ -174,25 +152,17 @@ async function rawMap(workers: Worker[], items: number[]): Promise<number[]> {
   return results;
 }
 
-const rawMapFloor: Contender = {
-  name: 'raw Workers: one Float64Array each way per worker',
-  role: 'floor',
-  async run(quick) {
-    const n = quick ? TINY / 10 : TINY;
-    const workers = Array.from({ length: cores }, () => new Worker(rawMapWorker, { eval: true }));
-    try {
-      for (let round = 0; round < 20; round++) await rawMap(workers, Array.from({ length: 1_000 }, (_, i) => i));
-      const items = Array.from({ length: n }, (_, i) => i);
-      const start = performance.now();
-      const results = await rawMap(workers, items);
-      const ms = performance.now() - start;
-      checkSum(results, n);
-      return n / (ms / 1000);
-    } finally {
-      await Promise.all(workers.map((worker) => worker.terminate()));
-    }
-  },
-};
+const rawMapFloor = tinyContender('raw Workers: one Float64Array each way per worker', 'floor', async () => {
+  const workers = Array.from({ length: cores }, () => new Worker(rawMapWorker, { eval: true }));
+  const close = (): Promise<unknown> => Promise.all(workers.map((worker) => worker.terminate()));
+  try {
+    for (let round = 0; round < 20; round++) await rawMap(workers, Array.from({ length: 1_000 }, (_, i) => i));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { run: (items) => rawMap(workers, items), close };
+});
 
 const oursCpu: Contender = {
   name: '@conc Pool.map',
