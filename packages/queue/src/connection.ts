@@ -119,7 +119,9 @@ export class Connection<T = unknown> {
     const rx = this.#reader('recvSync');
     if (signal?.aborted) throw signal.reason;
     try {
-      return this.#received(rx, rx.getSync(deadline));
+      const value = rx.getValueSync(deadline) as T;
+      if (traceChannel.hasSubscribers) trace('get', 'Connection', rx.id, { size: rx.lastSize });
+      return value;
     } catch (error) {
       throw translate(error);
     }

@@ -40,6 +40,8 @@ const enum Pop {
   Kept,
   Value,
 }
+/** What `#take` gives when there is no item (an item may be `undefined`). */
+const NOTHING: unique symbol = Symbol('nothing');
 /** A record length that means "the records go on at the start of the ring". */
 const WRAP_MARKER = 0xffffffff;
 /** Bytes a ring starts with. */
@@ -425,22 +427,10 @@ export class FifoCore {
   }
 
   /**
-   * Takes the next record; there is one. Without `keep`, the bytes may sit in this thread's
-   * scratch buffer: decode them before anything else runs here.
+   * Takes the next record (there is one), handed over `as` asked, and frees its bytes. Bytes in
+   * the scratch must be decoded before anything else runs on this thread; a value the codec
+   * cannot decode in place comes as scratch bytes, with `#raw` set.
    */
-  #pop(keep: boolean): Uint8Array {
-    return this.#popRecord(keep ? Pop.Kept : Pop.Scratch) as Uint8Array;
-  }
-
-  /**
-   * Takes the next record as a value, decoded in place when the codec can (holding the get lock,
-   * before the record is freed); otherwise as bytes in this thread's scratch, with `#raw` set.
-   */
-  #popValue(): unknown {
-    return this.#popRecord(Pop.Value);
-  }
-
-  /** Takes the next record (there is one), handed over `as` asked, and frees its bytes. */
   #popRecord(as: Pop): unknown {
     const c = this.control;
     const ring = this.arena;
@@ -470,13 +460,16 @@ export class FifoCore {
     return out;
   }
 
-  /** Takes an item if there is one (holding the get lock); else throws if none will come or the deadline passed. */
-  #take(deadline: number, keep: boolean): Uint8Array | undefined {
+  /**
+   * Takes an item, handed over `as` asked, if there is one (holding the get lock); else throws
+   * if none will come or the deadline passed, or gives {@link NOTHING}.
+   */
+  #take(deadline: number, as: Pop): unknown {
     this.#follow();
-    if (this.#hasItem()) return this.#pop(keep);
+    if (this.#hasItem()) return this.#popRecord(as);
     this.#checkEnded();
     if (remaining(deadline) === 0) throw new EmptyError('get: the queue is empty');
-    return undefined;
+    return NOTHING;
   }
 
   /**
@@ -493,50 +486,21 @@ export class FifoCore {
     return this.count() > 0 || this.isShutDown() || Atomics.load(this.i32, Word.ReaderClosed) !== 0;
   }
 
-  getSync(deadline: number): Uint8Array {
-    const lock = this.getLock;
-    for (let spun = false; ; ) {
-      lockSync(lock);
-      let bytes: Uint8Array | undefined;
-      try {
-        bytes = this.#take(deadline, false);
-      } finally {
-        lock.release();
-      }
-      if (bytes) {
-        this.#room.notify();
-        return bytes;
-      }
-      if (!spun) {
-        spun = true;
-        for (let i = 0; i < SPINS && !this.#itemOrEnd(); i++);
-        continue;
-      }
-      const key = this.#items.prepare();
-      if (!this.#itemOrEnd()) this.#items.waitSync(key, deadline);
-    }
-  }
-
-  /** `getSync`, decoded: fast-path encodings are decoded in place, without the scratch copy. */
+  /**
+   * Takes the next item, waiting until `deadline`, decoded: fast-path encodings are decoded in
+   * place, without the scratch copy; its encoded size is left in `lastSize`.
+   */
   getValueSync(deadline: number): unknown {
     const lock = this.getLock;
     for (let spun = false; ; ) {
       lockSync(lock);
-      let found = false;
       let value: unknown;
       try {
-        this.#follow();
-        if (this.#hasItem()) {
-          found = true;
-          value = this.#popValue();
-        } else {
-          this.#checkEnded();
-          if (remaining(deadline) === 0) throw new EmptyError('get: the queue is empty');
-        }
+        value = this.#take(deadline, Pop.Value);
       } finally {
         lock.release();
       }
-      if (found) {
+      if (value !== NOTHING) {
         this.#room.notify();
         if (!this.#raw) return value;
         // Decoded outside the lock (it may revive @conc objects, or throw), before anything else runs here.
@@ -556,16 +520,15 @@ export class FifoCore {
   /** Takes an item at once when the get lock is free; `undefined` when the caller must wait. */
   tryGet(): Uint8Array | undefined {
     if (!tryLock(this.getLock)) return undefined;
-    let bytes: Uint8Array | undefined;
+    let taken: unknown;
     try {
-      this.#follow();
-      if (this.#hasItem()) bytes = this.#pop(false);
-      else this.#checkEnded();
+      taken = this.#take(Infinity, Pop.Scratch);
     } finally {
       this.getLock.release();
     }
-    if (bytes) this.#room.notify();
-    return bytes;
+    if (taken === NOTHING) return undefined;
+    this.#room.notify();
+    return taken as Uint8Array;
   }
 
   async get(deadline: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -573,16 +536,16 @@ export class FifoCore {
     for (;;) {
       // Leaving on abort needs no hand-over: every sleeper was woken with this one and re-checks.
       await lock.acquire(signal ? { signal } : undefined);
-      let bytes: Uint8Array | undefined;
+      let taken: unknown;
       try {
         // Kept: the caller decodes after an await, when other gets may have run on this thread.
-        bytes = this.#take(deadline, true);
+        taken = this.#take(deadline, Pop.Kept);
       } finally {
         lock.release();
       }
-      if (bytes) {
+      if (taken !== NOTHING) {
         this.#room.notify();
-        return bytes;
+        return taken as Uint8Array;
       }
       const key = this.#items.prepare();
       if (!this.#itemOrEnd()) await this.#items.wait(key, deadline, signal);
