@@ -9,8 +9,8 @@
  * serialization and the end's logic come on demand. (A child's main thread does not even have
  * `node:worker_threads` loaded, which `context.js` needs: it is loaded at the end.)
  */
-import { pathToFileURL } from 'node:url';
 import { forwardTraces } from './forward-traces.js';
+import { joinStartedChildren } from './join-children.js';
 import { flushOutput, printException } from './report.js';
 import { requireTargetLoader } from './target-loader.js';
 // Broker handles in the args load @conc/process (which registers their kind) on demand.
@@ -20,10 +20,10 @@ interface StartMessage {
   target: import('@conc/core/internal').TargetDescriptor | undefined;
   self: unknown;
   args: unknown;
-  /** Whether `self` or `args` hold @conc objects; revived unless `false`. */
-  shared?: boolean;
-  /** The URL of `@conc/core/target` (default: resolved here by name). */
-  loader?: string;
+  /** Whether `self` or `args` hold @conc objects (prepared descriptors, to revive). */
+  shared: boolean;
+  /** The URL of `@conc/core/target`, resolved by the parent (see `targetLoaderUrl`). */
+  loader: string;
   name: string;
   daemon: boolean;
   trace: boolean;
@@ -60,10 +60,10 @@ async function run(start: StartMessage): Promise<void> {
     if (start.target) {
       // Subscribed before the target runs, so its first trace events reach the parent too.
       await checkTraces();
-      const { loadTarget } = await (start.loader ? requireTargetLoader(start.loader) : import('@conc/core/target'));
+      const { loadTarget } = await requireTargetLoader(start.loader);
       const fn = await loadTarget(start.target);
       let { self, args } = start;
-      if (start.shared !== false) {
+      if (start.shared) {
         const { revive } = await import('@conc/core/internal');
         self = self === undefined ? undefined : await revive(self);
         args = await revive(args);
@@ -85,12 +85,7 @@ async function run(start: StartMessage): Promise<void> {
   // As Python's multiprocessing does after run(): join the non-daemon children, then exit,
   // whatever the target left open. stdout/stderr are the parent's descriptors, written
   // synchronously, so nothing printed is lost.
-  // Only when the target started threads or processes: the ES module build's shutdown logic,
-  // which shares the live threads and processes with the @conc/process the target loaded.
-  if ((await import('./context.js')).started.count > 0) {
-    const shutdown = (await import(new URL('./shutdown.js', pathToFileURL(__filename)).href)) as typeof import('./shutdown.js');
-    await shutdown.joinNonDaemonChildren();
-  }
+  await joinStartedChildren();
   // IPC messages go out in order: once this one is flushed, so are the forwarded traces.
   await send({ type: 'done' });
   await flushOutput();

@@ -14,6 +14,5 @@ export { HANDLE_KIND, sendFrame, readFrames, type CallRequest, type CallResponse
 export { inheritedExecArgv } from './exec-argv.js';
 export { printException, writeOutputDirectly } from './report.js';
 export { republish, traceFlag, childStarted, childEnded } from './trace-forward.js';
-export { forwardTraces } from './forward-traces.js';
 export { prepareTypeScript } from './typescript-loader.js';
 export { runSpec, checkRunOptions, type RunSpec, type CheckedOptions } from './options.js';

@@ -61,10 +61,10 @@ export function handleFor(descriptor: SharedDescriptor, object: Shareable): Reco
 /** What the supervisor needs to start a child. @internal */
 export interface SpawnRequest {
   /**
-   * `shared`: whether `self` or `args` hold @conc objects (the child revives them unless
-   * `false`); `loader`: the URL of `@conc/core/target` (the child resolves it by name without).
+   * `shared`: whether `self` or `args` hold @conc objects (the child revives them);
+   * `loader`: the URL of `@conc/core/target` (see `targetLoaderUrl`).
    */
-  spec: { target: unknown; self: unknown; args: unknown; shared?: boolean; loader?: string };
+  spec: { target: unknown; self: unknown; args: unknown; shared: boolean; loader: string };
   name: string;
   daemon: boolean;
   identityBase: number;

@@ -12,11 +12,11 @@
  * for a module target, the trace channel when the parent listens, error serialization when the
  * target throws, the shutdown logic when the target started threads or processes.
  */
-import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
-import { ENDED, ownThreadData, started } from './context.js';
+import { ENDED, ownThreadData } from './context.js';
 import { printException, writeOutputDirectly } from './report.js';
 import { forwardTraces } from './forward-traces.js';
+import { joinStartedChildren } from './join-children.js';
 import { requireTargetLoader } from './target-loader.js';
 
 if (!ownThreadData) throw new Error('@conc/process: thread-main.cjs runs only as the worker of a Thread');
@@ -77,12 +77,7 @@ async function main(): Promise<void> {
     end();
     data.port.close();
   }
-  // Only when the target started threads or processes: the ES module build's shutdown logic,
-  // which shares the live threads and processes with the @conc/process the target loaded.
-  if (started.count > 0) {
-    const shutdown = (await import(new URL('./shutdown.js', pathToFileURL(__filename)).href)) as typeof import('./shutdown.js');
-    await shutdown.joinNonDaemonChildren();
-  }
+  await joinStartedChildren();
   // Output is written synchronously (writeOutputDirectly), so nothing is lost by exiting now.
   process.exit(0);
 }
