@@ -1,0 +1,7 @@
+/**
+ * The same `Pool` and `Manager` across machines: tasks travel through BullMQ, shared objects
+ * live in Redis.
+ *
+ * @packageDocumentation
+ */
+export { RedisBackend, type RedisBackendOptions } from './redis-backend.js';
