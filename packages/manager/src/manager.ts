@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { ConcError, StateError } from '@conc/core';
 import { deserializeError, describeTarget, typeName, type SerializedError } from '@conc/core/internal';
 import { checkAddress, privateSocketPath, type ManagerAddress } from './address.js';
+import type { BuiltinTypeid, ManagerBackend, ManagerSession, ObjectOptions } from './backend.js';
 import { ArrayProxy, DictProxy, ListProxy, NamespaceProxy, ValueProxy, type DictKey } from './collection-proxies.js';
 import { Connection, DEFAULT_CALL_TIMEOUT, shareConnection } from './connection.js';
 import { keyBytes } from './handshake.js';
@@ -27,6 +28,12 @@ export interface ManagerOptions {
   authkey?: string | Uint8Array;
   /** Milliseconds a call that does not wait may take before it fails (default 30 000; `Infinity`: no limit). */
   callTimeout?: number;
+}
+
+/** Options of {@link Manager.connect} with a backend: the objects live in its store, not in a server. */
+export interface BackendConnectOptions {
+  /** Where the objects live: a `RedisBackend` from `@conc/redis`. */
+  backend: ManagerBackend;
 }
 
 /** Options of {@link Manager.connect}. */
@@ -81,20 +88,36 @@ interface Runner {
  * ```
  */
 export class Manager {
-  /** The address the server is bound to (the real port when `port: 0` was asked). */
-  readonly address: ManagerAddress;
-  /** The handshake secret; give it with the address to `Manager.connect` elsewhere. */
-  readonly authkey: Uint8Array;
-  readonly #connection: Connection;
+  readonly #connection: Connection | undefined;
+  readonly #authkey: Uint8Array | undefined;
   readonly #runner: Runner | undefined;
+  readonly #session: ManagerSession | undefined;
   #closed = false;
 
-  private constructor(connection: Connection, authkey: Uint8Array, runner: Runner | undefined) {
+  private constructor(connection: Connection | undefined, authkey: Uint8Array | undefined, runner: Runner | undefined, session?: ManagerSession) {
     this.#connection = connection;
-    this.address = connection.address;
-    this.authkey = authkey;
+    this.#authkey = authkey;
     this.#runner = runner;
-    shareConnection(connection);
+    this.#session = session;
+    if (connection) shareConnection(connection);
+  }
+
+  /**
+   * The address the server is bound to (the real port when `port: 0` was asked).
+   * @throws StateError for a handle connected to a backend (it has no server).
+   */
+  get address(): ManagerAddress {
+    if (!this.#connection) throw new StateError('Manager.address: this manager is connected to a backend and has no server address');
+    return this.#connection.address;
+  }
+
+  /**
+   * The handshake secret; give it with the address to `Manager.connect` elsewhere.
+   * @throws StateError for a handle connected to a backend (it has no server).
+   */
+  get authkey(): Uint8Array {
+    if (!this.#authkey) throw new StateError('Manager.authkey: this manager is connected to a backend and has no authkey');
+    return this.#authkey;
   }
 
   /**
@@ -198,8 +221,15 @@ export class Manager {
    * console.log(await d.get('shared')); // true
    * ```
    */
-  static async connect(opts: ConnectOptions): Promise<Manager> {
-    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Manager.connect: options must be { address, authkey }, got ${typeName(opts)}`);
+  static async connect(opts: ConnectOptions | BackendConnectOptions): Promise<Manager> {
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Manager.connect: options must be { address, authkey } or { backend }, got ${typeName(opts)}`);
+    if ('backend' in opts) {
+      const { backend } = opts;
+      if (typeof backend !== 'object' || backend === null || typeof backend.openManager !== 'function') {
+        throw new TypeError(`Manager.connect: backend must be a manager backend such as a RedisBackend from @conc/redis, got ${typeName(backend)}`);
+      }
+      return new Manager(undefined, undefined, undefined, await backend.openManager());
+    }
     const address = checkAddress(opts.address, 'Manager.connect');
     const authkey = checkAuthkey(opts.authkey, 'Manager.connect');
     const connection = new Connection(address, authkey, checkCallTimeout(opts.callTimeout, 'Manager.connect'));
@@ -207,10 +237,15 @@ export class Manager {
     return new Manager(connection, authkey, undefined);
   }
 
-  async #create(typeid: string, args: unknown[]): Promise<any> {
+  async #create(typeid: string, args: unknown[], options?: unknown): Promise<any> {
     if (this.#closed) throw new ConcError(this.#runner ? 'the manager was shut down' : 'the manager connection was closed');
-    const made = (await this.#connection.call(0, 'create', [typeid, ...args], 'Manager')) as { id: number; typeid: string; methods?: string[] };
-    return makeProxy(this.#connection, made.id, made.typeid, made.methods);
+    const checked = checkObjectOptions(options, typeid, this.#session !== undefined);
+    if (this.#session) {
+      if (!builtins.has(typeid)) throw new TypeError(`Manager.create: a manager connected to a backend makes the built-in types only (no code is loaded from the store), got '${typeid}'`);
+      return this.#session.create(typeid as BuiltinTypeid, args, checked);
+    }
+    const made = (await this.#connection!.call(0, 'create', [typeid, ...args], 'Manager')) as { id: number; typeid: string; methods?: string[] };
+    return makeProxy(this.#connection!, made.id, made.typeid, made.methods);
   }
 
   /**
@@ -221,8 +256,8 @@ export class Manager {
    * @throws (rejects) TypeError for another `init` or a bad key; DataCloneError for a value that
    *   cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  dict<V = unknown, K extends DictKey = DictKey>(init?: Record<string, V> | Map<K, V> | readonly (readonly [K, V])[]): Promise<DictProxy<K, V>> {
-    return this.#create('dict', init === undefined ? [] : [init]);
+  dict<V = unknown, K extends DictKey = DictKey>(init?: Record<string, V> | Map<K, V> | readonly (readonly [K, V])[], opts?: ObjectOptions): Promise<DictProxy<K, V>> {
+    return this.#create('dict', init === undefined ? [] : [init], opts);
   }
   /**
    * A new list (Python's `manager.list()`).
@@ -231,9 +266,9 @@ export class Manager {
    * @throws (rejects) TypeError when `init` is not an iterable; DataCloneError for an item that
    *   cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  async list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
+  async list<T = unknown>(init?: Iterable<T>, opts?: ObjectOptions): Promise<ListProxy<T>> {
     if (init !== undefined && (typeof init !== 'object' || init === null || !(Symbol.iterator in init))) throw new TypeError(`Manager.list: init must be an iterable, got ${typeName(init)}`);
-    return this.#create('list', init === undefined ? [] : [Array.isArray(init) ? init : [...init]]);
+    return this.#create('list', init === undefined ? [] : [Array.isArray(init) ? init : [...init]], opts);
   }
   /**
    * A new namespace (Python's `manager.Namespace()`).
@@ -242,16 +277,22 @@ export class Manager {
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `init` is not a plain object; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
-    return this.#create('namespace', init === undefined ? [] : [init]);
+  namespace(init?: Record<string, unknown>, opts?: ObjectOptions): Promise<NamespaceProxy> {
+    return this.#create('namespace', init === undefined ? [] : [init], opts);
   }
-  /** A new `Lock`. */
-  lock(): Promise<LockProxy> {
-    return this.#create('lock', []);
+  /**
+   * A new `Lock`.
+   * @param opts - Backend managers only: `name` (share it by name), `lease` (ms a dead holder keeps it; default 30 000).
+   */
+  lock(opts?: ObjectOptions): Promise<LockProxy> {
+    return this.#create('lock', [], opts);
   }
-  /** A new `RLock`. */
-  rlock(): Promise<RLockProxy> {
-    return this.#create('rlock', []);
+  /**
+   * A new `RLock`.
+   * @param opts - Backend managers only: `name` (share it by name), `lease` (ms a dead holder keeps it; default 30 000).
+   */
+  rlock(opts?: ObjectOptions): Promise<RLockProxy> {
+    return this.#create('rlock', [], opts);
   }
   /**
    * A new `Semaphore`.
@@ -259,8 +300,8 @@ export class Manager {
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  semaphore(n = 1): Promise<SemaphoreProxy> {
-    return this.#create('semaphore', [n]);
+  semaphore(n = 1, opts?: ObjectOptions): Promise<SemaphoreProxy> {
+    return this.#create('semaphore', [n], opts);
   }
   /**
    * A new `BoundedSemaphore`: releasing it above `n` permits is a `StateError`.
@@ -268,8 +309,8 @@ export class Manager {
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  boundedSemaphore(n = 1): Promise<BoundedSemaphoreProxy> {
-    return this.#create('boundedSemaphore', [n]);
+  boundedSemaphore(n = 1, opts?: ObjectOptions): Promise<BoundedSemaphoreProxy> {
+    return this.#create('boundedSemaphore', [n], opts);
   }
   /**
    * A new `Condition`.
@@ -278,12 +319,15 @@ export class Manager {
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `lock` is not a lock or rlock proxy of this server; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  condition(lock?: LockProxy): Promise<ConditionProxy> {
-    return this.#create('condition', lock === undefined ? [] : [lock]);
+  condition(lock?: LockProxy, opts?: ObjectOptions): Promise<ConditionProxy> {
+    return this.#create('condition', lock === undefined ? [] : [lock], opts);
   }
-  /** A new `Event`. */
-  event(): Promise<EventProxy> {
-    return this.#create('event', []);
+  /**
+   * A new `Event`.
+   * @param opts - Backend managers only: `name` (share it by name).
+   */
+  event(opts?: ObjectOptions): Promise<EventProxy> {
+    return this.#create('event', [], opts);
   }
   /**
    * A new `Barrier` (Python's semantics, without `action`: no code crosses the wire).
@@ -294,8 +338,10 @@ export class Manager {
    * @throws (rejects) TypeError when `parties` is not an integer; RangeError when `parties < 1`
    *   or for a bad `timeout`; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  barrier(parties: number, opts: { timeout?: number } = {}): Promise<BarrierProxy> {
-    return this.#create('barrier', [parties, opts?.timeout]);
+  barrier(parties: number, opts: { timeout?: number } & ObjectOptions = {}): Promise<BarrierProxy> {
+    if (typeof opts !== 'object' || opts === null) return Promise.reject(new TypeError(`Manager.barrier: opts must be an object, got ${typeName(opts)}`));
+    const { timeout, ...rest } = opts;
+    return this.#create('barrier', [parties, timeout], rest);
   }
   /**
    * A new `Queue` (Python's `queue.Queue`, with `taskDone`/`join` and `shutdown`).
@@ -304,8 +350,8 @@ export class Manager {
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `maxsize` is not an integer; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  queue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
-    return this.#create('queue', [maxsize]);
+  queue<T = unknown>(maxsize = 0, opts?: ObjectOptions): Promise<QueueProxy<T>> {
+    return this.#create('queue', [maxsize], opts);
   }
   /**
    * A new typed number (Python's `manager.Value`).
@@ -316,8 +362,8 @@ export class Manager {
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError for an unknown type or a value of the wrong kind; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  value<T extends number | bigint = number>(type: NumericType, value?: NoInfer<T>): Promise<ValueProxy<T>> {
-    return this.#create('value', [type, value]);
+  value<T extends number | bigint = number>(type: NumericType, value?: NoInfer<T>, opts?: ObjectOptions): Promise<ValueProxy<T>> {
+    return this.#create('value', [type, value], opts);
   }
   /**
    * A new typed array of a fixed length (Python's `manager.Array`).
@@ -329,9 +375,9 @@ export class Manager {
    * @throws (rejects) TypeError for an unknown type, something other than a length or an
    *   iterable, or an element of the wrong kind; RangeError for a negative or fractional length; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
-  array<T extends number | bigint = number>(type: NumericType, lengthOrValues: number | Iterable<NoInfer<T>>): Promise<ArrayProxy<T>> {
+  array<T extends number | bigint = number>(type: NumericType, lengthOrValues: number | Iterable<NoInfer<T>>, opts?: ObjectOptions): Promise<ArrayProxy<T>> {
     const init = typeof lengthOrValues === 'object' && lengthOrValues !== null && Symbol.iterator in lengthOrValues && !Array.isArray(lengthOrValues) ? [...lengthOrValues] : lengthOrValues;
-    return this.#create('array', [type, init]);
+    return this.#create('array', [type, init], opts);
   }
   /**
    * An instance of a class added with {@link Manager.register}, made on the server with `args`.
@@ -355,15 +401,17 @@ export class Manager {
     if (!this.#runner) throw new StateError('Manager.shutdown: this handle was made by Manager.connect and does not own the server; use close()');
     if (this.#closed) return;
     this.#closed = true;
-    this.#connection.close(new ConcError('the manager was shut down'));
+    this.#connection!.close(new ConcError('the manager was shut down'));
     await this.#runner.stop();
   }
 
   /** Disconnects this handle (without stopping the server of a connected handle; a started one is shut down). */
   async close(): Promise<void> {
     if (this.#runner) return this.shutdown();
+    if (this.#closed) return;
     this.#closed = true;
-    this.#connection.close(new ConcError('the manager connection was closed'));
+    if (this.#session) await this.#session.close();
+    else this.#connection!.close(new ConcError('the manager connection was closed'));
   }
 
   /** `await using`: `shutdown()` for a started manager, `close()` for a connected one. */
@@ -371,6 +419,25 @@ export class Manager {
     return this.close();
   }
 }
+
+function checkObjectOptions(options: unknown, typeid: string, backend: boolean): ObjectOptions {
+  if (options === undefined) return {};
+  const what = `Manager.${typeid}`;
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object ({ name?, lease? }), got ${typeName(options)}`);
+  const { name, lease } = options as ObjectOptions;
+  if (name !== undefined) {
+    if (typeof name !== 'string' || name === '') throw new TypeError(`${what}: name must be a non-empty string, got ${typeName(name)}`);
+    if (!backend) throw new TypeError(`${what}: objects shared by name need a backend (Manager.connect({ backend })); a local manager's objects are shared by passing their proxies`);
+  }
+  if (lease !== undefined) {
+    if (!leased.has(typeid)) throw new TypeError(`${what}: lease applies to lock, rlock, semaphore and boundedSemaphore only`);
+    if (typeof lease !== 'number' || !Number.isFinite(lease) || lease < 10) throw new RangeError(`${what}: lease must be a finite number of milliseconds >= 10, got ${typeName(lease)}`);
+    if (!backend) throw new TypeError(`${what}: leases need a backend (Manager.connect({ backend })); a local manager releases a lock when its holder disconnects`);
+  }
+  return name === undefined && lease === undefined ? {} : { name, lease };
+}
+
+const leased = new Set(['lock', 'rlock', 'semaphore', 'boundedSemaphore']);
 
 function checkAuthkey(authkey: unknown, what: string): Uint8Array {
   if (typeof authkey === 'string' || authkey instanceof Uint8Array) {

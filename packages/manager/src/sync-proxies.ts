@@ -15,6 +15,18 @@ import { BaseProxy, guardLock, proxyClass, withLock, type ProxyGuard } from './p
  * ```
  */
 export class LockProxy extends BaseProxy {
+  /** @internal */
+  _fencingToken: number | undefined = undefined;
+  /**
+   * With a backend that leases it (`Manager.connect({ backend })`): the fencing token of this
+   * proxy's latest successful acquire, larger than every earlier one of the same object. Pass
+   * it to the resource you guard so it can refuse a holder whose lease ran out. `undefined`
+   * before the first acquire and with a local manager (which releases a lock when its holder
+   * disconnects instead of leasing it).
+   */
+  get fencingToken(): number | undefined {
+    return this._fencingToken;
+  }
   /**
    * Acquires it (an `RLockProxy` again when the calling thread already holds it); resolves `false`
    * when the timeout passes first.
@@ -85,6 +97,18 @@ export class RLockProxy extends LockProxy {}
  * ```
  */
 export class SemaphoreProxy extends BaseProxy {
+  /** @internal */
+  _fencingToken: number | undefined = undefined;
+  /**
+   * With a backend that leases it (`Manager.connect({ backend })`): the fencing token of this
+   * proxy's latest successful acquire, larger than every earlier one of the same object. Pass
+   * it to the resource you guard so it can refuse a holder whose lease ran out. `undefined`
+   * before the first acquire and with a local manager (which releases a lock when its holder
+   * disconnects instead of leasing it).
+   */
+  get fencingToken(): number | undefined {
+    return this._fencingToken;
+  }
   /**
    * Takes one permit, waiting while there is none; resolves `false` when the timeout passes first.
    * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }` (`blocking: false` is `timeout: 0`); waits forever by default.

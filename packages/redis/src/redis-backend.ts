@@ -1,4 +1,8 @@
+import type { ManagerBackend, ManagerSession } from '@conc/manager';
+import { ConcError } from '@conc/core';
 import { Redis, type RedisOptions } from 'ioredis';
+import { RedisManagerSession } from './manager/manager-session.js';
+import { RedisSession } from './manager/session.js';
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
@@ -28,7 +32,7 @@ export interface RedisBackendOptions {
  * await backend.close();
  * ```
  */
-export class RedisBackend {
+export class RedisBackend implements ManagerBackend {
   /** The Redis URL connections are opened to. */
   readonly url: string;
   /** The prefix every key starts with. */
@@ -82,6 +86,23 @@ export class RedisBackend {
     this.#connections.add(connection);
     connection.once('end', () => this.#connections.delete(connection));
     return connection;
+  }
+
+  /**
+   * Opens a manager session: what `Manager.connect({ backend })` calls. Use that instead.
+   * @returns A promise of the session, once Redis answered.
+   * @throws (rejects) ConcError when Redis is unreachable (within 10 s) or the backend is closed.
+   */
+  async openManager(): Promise<ManagerSession> {
+    if (this.#closed) throw new ConcError('RedisBackend is closed');
+    const session = new RedisSession(this);
+    try {
+      await session.run((redis) => redis.ping());
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return new RedisManagerSession(session);
   }
 
   /** Closes every connection this backend opened. Idempotent. */

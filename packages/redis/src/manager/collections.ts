@@ -1,0 +1,240 @@
+import { typeName } from '@conc/core/internal';
+import { decodeKey, encodeKey } from '../redis-codec.js';
+import { checkIndex, RedisObject, type CallWait } from './object.js';
+
+/** A dict in Redis: values in a HASH (fields name the key and its type), insertion order in a ZSET. @internal */
+export class RedisDict extends RedisObject {
+  protected run(method: string, args: unknown[]): Promise<unknown> {
+    const data = this.key('data');
+    const order = this.key('order');
+    const field = (): string => encodeKey(args[0], this.what(method));
+    switch (method) {
+      case 'get': {
+        const f = field();
+        return this.redis<Buffer | null>((r) => r.hgetBuffer(data, f)).then((bytes) => (bytes === null ? args[1] : this.decode(bytes)));
+      }
+      case 'set': {
+        const f = field();
+        const value = this.encode(args[1], method);
+        return this.redis((r) => r.concDictSet(data, order, this.key('meta'), f, value)).then(() => undefined);
+      }
+      case 'has': {
+        const f = field();
+        return this.redis<number>((r) => r.hexists(data, f)).then((n) => n === 1);
+      }
+      case 'delete': {
+        const f = field();
+        return this.redis<Buffer | null>((r) => r.concDictPop(data, order, f)).then((old) => old !== null);
+      }
+      case 'keys': return this.#items().then((items) => items.map(([k]) => k));
+      case 'values': return this.#items().then((items) => items.map(([, v]) => v));
+      case 'items': return this.#items();
+      case 'copy': return this.#items().then((items) => new Map(items));
+      case 'len': return this.redis((r) => r.hlen(data));
+      case 'clear': return this.redis((r) => r.del(data, order)).then(() => undefined);
+      case 'update': {
+        const flat = dictEntries(args[0], this.what(method)).flatMap(([k, v]) => [encodeKey(k, this.what(method)), this.encode(v, method)]);
+        if (flat.length === 0) return Promise.resolve(undefined);
+        return this.redis((r) => r.concDictSet(data, order, this.key('meta'), ...flat)).then(() => undefined);
+      }
+      case 'pop': {
+        const f = field();
+        return this.redis<Buffer | null>((r) => r.concDictPopBuffer(data, order, f)).then((bytes) => {
+          if (bytes !== null) return this.decode(bytes);
+          if (args.length > 1) return args[1];
+          throw new RangeError(`${this.what('pop')}: no key ${typeName(args[0])} in the dict (pass a default to get it back instead)`);
+        });
+      }
+      case 'setdefault': {
+        const f = field();
+        const value = this.encode(args[1], method);
+        return this.redis<Buffer>((r) => r.concDictSetdefaultBuffer(data, order, this.key('meta'), f, value)).then((bytes) => this.decode(bytes));
+      }
+      default: return this.unknown(method);
+    }
+  }
+
+  async #items(): Promise<[unknown, unknown][]> {
+    const [fields, values] = await this.redis<[Buffer[], (Buffer | null)[]]>((r) => r.concDictItemsBuffer(this.key('data'), this.key('order')));
+    return fields.map((field, i) => [decodeKey(field.toString()), this.decode(values[i] ?? null)]);
+  }
+}
+
+/** What `dict(init)` and `update(entries)` accept, as pairs. @internal */
+export function dictEntries(init: unknown, what: string): [unknown, unknown][] {
+  if (init === undefined || init === null) return [];
+  if (init instanceof Map) return [...(init as Map<unknown, unknown>)];
+  if (Array.isArray(init)) {
+    return init.map((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${what}: entry ${i} must be a [key, value] pair, got ${typeName(pair)}`);
+      return [pair[0], pair[1]] as [unknown, unknown];
+    });
+  }
+  if (typeof init === 'object' && Object.getPrototypeOf(init) === Object.prototype) return Object.entries(init);
+  throw new TypeError(`${what}: expected a plain object, a Map or an array of [key, value] pairs, got ${typeName(init)}`);
+}
+
+/** A list in Redis: a LIST of encoded items (equality for `remove`/`index`/`count` is equal encodings). @internal */
+export class RedisList extends RedisObject {
+  protected run(method: string, args: unknown[]): Promise<unknown> {
+    const items = this.key('items');
+    switch (method) {
+      case 'get': {
+        const i = checkIndex(args[0], this.what(method));
+        return this.redis<Buffer | null>((r) => r.lindexBuffer(items, i)).then((bytes) => {
+          if (bytes === null) throw new RangeError(`${this.what(method)}: list index ${i} out of range`);
+          return this.decode(bytes);
+        });
+      }
+      case 'set': {
+        const i = checkIndex(args[0], this.what(method));
+        const value = this.encode(args[1], method);
+        return this.redis((r) => r.lset(items, i, value)).then(() => undefined, (error: unknown) => {
+          throw error instanceof RangeError ? new RangeError(`${this.what(method)}: list assignment index ${i} out of range`) : error;
+        });
+      }
+      case 'append': {
+        const value = this.encode(args[0], method);
+        return this.redis((r) => r.rpush(items, value)).then(() => undefined);
+      }
+      case 'extend': {
+        if (!Array.isArray(args[0])) throw new TypeError(`${this.what(method)}: values must be an iterable, got ${typeName(args[0])}`);
+        const values = args[0].map((v) => this.encode(v, method));
+        if (values.length === 0) return Promise.resolve(undefined);
+        return this.redis((r) => r.rpush(items, ...values)).then(() => undefined);
+      }
+      case 'insert': {
+        const i = checkIndex(args[0], this.what(method));
+        const value = this.encode(args[1], method);
+        return this.redis((r) => r.concListInsert(items, i, value)).then(() => undefined);
+      }
+      case 'pop': {
+        const i = args[0] === undefined ? -1 : checkIndex(args[0], this.what(method));
+        return this.redis<Buffer>((r) => r.concListPopBuffer(items, i)).then((bytes) => this.decode(bytes));
+      }
+      case 'remove': {
+        const value = this.encode(args[0], method);
+        return this.redis<number>((r) => r.lrem(items, 1, value)).then((n) => {
+          if (n === 0) throw new RangeError(`${this.what(method)}: ${typeName(args[0])} is not in the list`);
+        });
+      }
+      case 'index': {
+        const value = this.encode(args[0], method);
+        return this.redis<number | null>((r) => r.lpos(items, value)).then((at) => {
+          if (at === null) throw new RangeError(`${this.what(method)}: ${typeName(args[0])} is not in the list`);
+          return at;
+        });
+      }
+      case 'count': {
+        const value = this.encode(args[0], method);
+        return this.redis<number[]>((r) => r.lpos(items, value, 'COUNT', 0)).then((at) => at.length);
+      }
+      case 'len': return this.redis((r) => r.llen(items));
+      case 'copy': return this.redis<Buffer[]>((r) => r.lrangeBuffer(items, 0, -1)).then((all) => all.map((bytes) => this.decode(bytes)));
+      default: return this.unknown(method);
+    }
+  }
+}
+
+/** A namespace in Redis: a HASH of field name -> encoded value. @internal */
+export class RedisNamespace extends RedisObject {
+  protected run(method: string, args: unknown[]): Promise<unknown> {
+    const data = this.key('data');
+    const name = (): string => {
+      if (typeof args[0] !== 'string') throw new TypeError(`${this.what(method)}: an attribute name must be a string, got ${typeName(args[0])}`);
+      return args[0];
+    };
+    switch (method) {
+      case 'get': {
+        const field = name();
+        return this.redis<Buffer | null>((r) => r.hgetBuffer(data, field)).then((bytes) => this.decode(bytes));
+      }
+      case 'set': {
+        const field = name();
+        const value = this.encode(args[1], method);
+        return this.redis((r) => r.hset(data, field, value)).then(() => undefined);
+      }
+      case 'delete': {
+        const field = name();
+        return this.redis<number>((r) => r.hdel(data, field)).then((n) => n === 1);
+      }
+      case 'copy': return this.redis<Record<string, Buffer>>((r) => r.hgetallBuffer(data)).then((all) => {
+        const out: Record<string, unknown> = {};
+        for (const [field, bytes] of Object.entries(all)) out[field] = this.decode(bytes);
+        return out;
+      });
+      default: return this.unknown(method);
+    }
+  }
+}
+
+const typedArrays = {
+  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array,
+  i64: BigInt64Array, u64: BigUint64Array, f32: Float32Array, f64: Float64Array,
+} as const;
+const typecodes: Record<string, keyof typeof typedArrays> = { b: 'i8', B: 'u8', h: 'i16', H: 'u16', i: 'i32', I: 'u32', q: 'i64', Q: 'u64', f: 'f32', d: 'f64' };
+/** A numeric element type. @internal */
+export type ElementType = keyof typeof typedArrays;
+
+/** Checks a type name or Python typecode, as the local manager does. @internal */
+export function checkType(type: unknown, what: string): ElementType {
+  if (typeof type === 'string') {
+    if (type in typedArrays) return type as ElementType;
+    if (type in typecodes) return typecodes[type]!;
+  }
+  throw new TypeError(`${what}: type must be one of 'i8' 'u8' 'i16' 'u16' 'i32' 'u32' 'i64' 'u64' 'f32' 'f64' or a Python typecode ('b' 'B' 'h' 'H' 'i' 'I' 'q' 'Q' 'f' 'd'), got ${typeName(type)}`);
+}
+
+/** `value` stored as `type` says (wrapped, truncated, rounded), as its decimal text. @internal */
+export function storedNumber(type: ElementType, value: unknown, what: string): string {
+  const big = type === 'i64' || type === 'u64';
+  if (big ? typeof value !== 'bigint' : typeof value !== 'number') {
+    throw new TypeError(`${what}: a ${type} element must be a ${big ? 'bigint' : 'number'}, got ${typeName(value)}`);
+  }
+  const cell = new typedArrays[type](1);
+  cell[0] = value as never;
+  const stored = cell[0]!;
+  return Object.is(stored, -0) ? '-0' : String(stored);
+}
+
+function parseNumber(type: ElementType, text: string): number | bigint {
+  return type === 'i64' || type === 'u64' ? BigInt(text) : Number(text);
+}
+
+/** A typed number (a string key) or a typed array (a LIST of numbers as text). @internal */
+export class RedisTyped extends RedisObject {
+  protected run(method: string, args: unknown[], _wait: CallWait | undefined): Promise<unknown> {
+    const type = this.ref.params['type'] as ElementType;
+    if (this.ref.typeid === 'value') {
+      const key = this.key('value');
+      switch (method) {
+        case 'get': return this.redis<string>((r) => r.get(key)).then((text) => parseNumber(type, text ?? '0'));
+        case 'set': {
+          const text = storedNumber(type, args[0], this.what(method));
+          return this.redis((r) => r.set(key, text)).then(() => undefined);
+        }
+        default: return this.unknown(method);
+      }
+    }
+    const items = this.key('items');
+    switch (method) {
+      case 'get': {
+        const i = checkIndex(args[0], this.what(method));
+        return this.redis<string | null>((r) => r.lindex(items, i)).then((text) => {
+          if (text === null) throw new RangeError(`${this.what(method)}: index ${i} out of range`);
+          return parseNumber(type, text);
+        });
+      }
+      case 'set': {
+        const i = checkIndex(args[0], this.what(method));
+        const text = storedNumber(type, args[1], this.what(method));
+        return this.redis((r) => r.lset(items, i, text)).then(() => undefined, (error: unknown) => {
+          throw error instanceof RangeError ? new RangeError(`${this.what(method)}: index ${i} out of range`) : error;
+        });
+      }
+      case 'len': return this.redis((r) => r.llen(items));
+      case 'toArray': return this.redis<string[]>((r) => r.lrange(items, 0, -1)).then((all) => all.map((text) => parseNumber(type, text)));
+      default: return this.unknown(method);
+    }
+  }
+}
