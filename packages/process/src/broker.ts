@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
-  SHARED_MARK, prepare, reviveDescriptor, reviveSync, serializeError, trace, withIdentity, type SharedDescriptor,
+  SHARED_MARK, prepare, reviveDescriptor, reviveSync, serializeError, trace, traceChannel, withIdentity, type SharedDescriptor,
 } from '@conc/core/internal';
 import { markHandle, shapeOf } from './handle-shape.js';
 import { HANDLE_KIND, readFrames, sendFrame, type CallRequest, type CallResponse } from './wire.js';
@@ -12,6 +13,13 @@ interface Connection {
 }
 
 const lockKinds = /:(Lock|RLock|Condition)$/;
+
+/**
+ * The child thread a call is run for, through its async continuations too: `withIdentity`
+ * covers only the synchronous start of an operation, and an `acquire` that waited publishes its
+ * event after an `await`.
+ */
+const caller = new AsyncLocalStorage<number>();
 
 /**
  * Serves @conc objects to child processes: each object passed to a `Process` is registered
@@ -31,6 +39,11 @@ export class Broker {
   readonly #server: Server;
   readonly path: string;
   #next = -1;
+  #traceTo: ((event: unknown) => void) | undefined;
+  readonly #forward = (event: unknown): void => {
+    const identity = caller.getStore();
+    this.#traceTo?.(identity === undefined ? event : { ...(event as object), thread: identity });
+  };
 
   constructor(path: string) {
     this.path = path;
@@ -54,6 +67,17 @@ export class Broker {
     const kind = descriptor.kind === HANDLE_KIND ? String(descriptor['of']) : descriptor.kind;
     this.#objects.set(handle, { object, kind });
     this.#handles.set(object, handle);
+  }
+
+  /**
+   * Hands the trace events of the operations run for children to `send` (`undefined`: stops),
+   * each with the `thread` of the child thread that asked: they are that thread's operations
+   * (marks and waits on its lane), only carried out here.
+   */
+  traceTo(send: ((event: unknown) => void) | undefined): void {
+    if (send && !this.#traceTo) traceChannel.subscribe(this.#forward);
+    else if (!send && this.#traceTo) traceChannel.unsubscribe(this.#forward);
+    this.#traceTo = send;
   }
 
   #serve(socket: Socket): void {
@@ -101,7 +125,8 @@ export class Broker {
       if (name.endsWith('Sync') && typeof object[name.slice(0, -4)] === 'function') name = name.slice(0, -4);
       const method = object[name];
       if (typeof method !== 'function') throw new TypeError(`${kind} has no method ${request.name}`);
-      let value = withIdentity(identity, () => (method as (...a: unknown[]) => unknown).apply(object, args));
+      const run = (): unknown => withIdentity(identity, () => (method as (...a: unknown[]) => unknown).apply(object, args));
+      let value = this.#traceTo ? caller.run(identity, run) : run();
       if (value instanceof Promise) value = await value;
       if (lockKinds.test(kind)) {
         if (name === 'acquire' && value === true) {

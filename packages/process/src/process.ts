@@ -168,11 +168,12 @@ export class Process {
     const { port1, port2 } = new MessageChannel();
     // Fresh before the supervisor reads it for the child's start message.
     traceFlag();
+    const childBase = nextIdentityBase();
     spawnChild({
       spec: { target: spec.target, self: spec.self, args: spec.args, shared: spec.shared, loader: targetLoaderUrl() },
       name: this.#name,
       daemon: this.#daemon,
-      identityBase: nextIdentityBase(),
+      identityBase: childBase,
       execArgv: this.#execArgv,
       state,
       port: port2,
@@ -204,7 +205,8 @@ export class Process {
     live.add(this);
     started.count++;
     childStarted();
-    trace('start', 'Process', this.#pid, { name: this.#name, daemon: this.#daemon, pid: this.#pid });
+    // `identity`: what the events of the child's main thread carry as their `thread`.
+    trace('start', 'Process', this.#pid, { name: this.#name, daemon: this.#daemon, pid: this.#pid, identity: (childBase + 1) | 0 });
   }
 
   /**

@@ -18,8 +18,14 @@ const children = new Set<ChildProcess>();
 const childMain = new URL('./child-main.cjs', import.meta.url);
 
 let tracing = false;
+const forwardTrace = (event: unknown): void => parentPort!.postMessage({ trace: event });
+let brokerTracing = false;
 setInterval(() => {
   const now = Atomics.load(traceFlag, 0) === 1;
+  if (broker && now !== brokerTracing) {
+    brokerTracing = now;
+    void broker.then((ready) => ready.traceTo(now ? forwardTrace : undefined), () => {});
+  }
   if (now === tracing) return;
   tracing = now;
   for (const child of children) if (child.connected) child.send({ type: 'trace', on: now }, () => {});
@@ -32,6 +38,10 @@ setInterval(() => {
 function startedBroker(): Promise<Broker> {
   return (broker ??= import('./broker.js').then(async (module) => {
     const server = new module.Broker(socketPath);
+    // The operations it runs for children are traced as theirs (the parent refreshed the flag
+    // before asking for the first child that shares an object).
+    brokerTracing = Atomics.load(traceFlag, 0) === 1;
+    server.traceTo(brokerTracing ? forwardTrace : undefined);
     await server.listen();
     return server;
   }));

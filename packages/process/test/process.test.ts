@@ -552,6 +552,45 @@ describe('Process: daemons, output, tracing, module targets', () => {
     expect(events).toEqual([]);
   });
 
+  it('traces what a child does through the parent\'s objects as that child\'s own operations, waits included', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const events: { type: string; kind: string; thread: number; id: number; name?: string; identity?: number }[] = [];
+    const listener = (event: unknown): void => void events.push(event as never);
+    subscribe('@conc/trace', listener);
+    try {
+      const lock = new Lock();
+      const held = new Event();
+      const holder = new Process({
+        name: 'holder',
+        target: shipped(`async (l, held) => { await l.acquire(); held.set(); await new Promise((r) => setTimeout(r, 400)); l.release(); }`),
+        args: [lock, held],
+      });
+      const waiter = new Process({
+        name: 'waiter',
+        target: shipped(`async (l, held) => { await held.wait(); l.acquireSync(); l.release(); }`),
+        args: [lock, held],
+      });
+      holder.start();
+      waiter.start();
+      await holder.join();
+      await waiter.join();
+      expect([holder.exitCode, waiter.exitCode]).toEqual([0, 0]);
+      const identity = (name: string): number => events.find((e) => e.kind === 'Process' && e.type === 'start' && e.name === name)!.identity!;
+      const lockId = lock._i32[1]!;
+      const opsOf = async (name: string, count: number): Promise<string[]> => {
+        // Forwarded through the supervisor's port: they may land just after join.
+        const ops = () => events.filter((e) => e.thread === identity(name) && e.id === lockId).map((e) => e.type);
+        for (let i = 0; i < 100 && ops().length < count; i++) await new Promise((r) => setTimeout(r, 50));
+        return ops();
+      };
+      expect(await opsOf('holder', 2)).toEqual(['acquire', 'release']);
+      expect(await opsOf('waiter', 3)).toEqual(['wait', 'acquire', 'release']);
+      expect(identity('holder')).not.toBe(identity('waiter'));
+    } finally {
+      unsubscribe('@conc/trace', listener);
+    }
+  });
+
   it('a trace event at the target\'s first instruction is forwarded from a child too', async () => {
     const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
     const events: { type: string; id: number }[] = [];
