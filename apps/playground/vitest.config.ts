@@ -8,5 +8,7 @@ export default defineProject({
     // The browser test and the terminal runs each start real processes: one file at a time
     // keeps a 2-core machine responsive.
     fileParallelism: false,
+    // Finds Chromium before any test file starts (installs it when it can, else names the command).
+    globalSetup: ['./test/global-setup.ts'],
   },
 });

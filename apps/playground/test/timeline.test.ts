@@ -43,6 +43,25 @@ describe('the timeline of real runs', () => {
     for (const lane of lanes) for (const span of lane.spans) expect(span.to).toBeDefined();
   });
 
+  it('draws what child processes do through the parent\'s Lock on their own lanes', async () => {
+    const { events, stdout, code } = await traceOf(findProgram('process-lock')!);
+    expect(code).toBe(0);
+    expect(stdout.match(/^hello world \d$/gm)).toHaveLength(5);
+    const timeline = createTimeline();
+    for (const event of events) timeline.add(event);
+    const lanes = timeline.snapshot();
+    const children = lanes.filter((lane) => /^Process-\d \(pid \d+\)$/.test(lane.label));
+    expect(children).toHaveLength(5);
+    for (const child of children) {
+      const marks = child.marks.map((m) => m.text);
+      expect(marks).toContain("acquire Lock 'print'");
+      expect(marks).toContain("release Lock 'print'");
+      expect(marks.indexOf("acquire Lock 'print'")).toBeLessThan(marks.indexOf("release Lock 'print'"));
+    }
+    // Nothing lands on lanes of its own: every event of a child is on the child's lane.
+    expect(lanes).toHaveLength(6);
+  });
+
   it('gives the unsynchronised counter a lane per thread and no lock marks', async () => {
     const { events, code } = await traceOf(findProgram('counter-race')!);
     expect(code).toBe(0);
@@ -62,7 +81,7 @@ describe('the timeline model', () => {
   it('puts a process\'s own threads on its lane and keeps pool worker names', () => {
     const timeline = createTimeline();
     timeline.add({ type: 'begin', kind: 'Program', id: 0, thread: 1, at, name: 'MainThread' });
-    timeline.add({ type: 'start', kind: 'Process', id: 4242, ident: 65537, thread: 1, at: at + 10, name: 'Process-1', pid: 4242 });
+    timeline.add({ type: 'start', kind: 'Process', id: 4242, identity: 65537, thread: 1, at: at + 10, name: 'Process-1', pid: 4242 });
     timeline.add({ type: 'sleep', kind: 'time', id: 0, thread: 65537, at: at + 20, ms: 5 });
     timeline.add({ type: 'awake', kind: 'time', id: 0, thread: 65537, at: at + 25 });
     timeline.add({ type: 'start', kind: 'Pool', id: 1, thread: 1, at: at + 30, worker: 1, workerKind: 'process' });

@@ -1,7 +1,9 @@
 // The timeline of a run: trace events in, lanes with spans and marks out, drawn as SVG.
 //
 // A lane per thread (events carry the thread's identity; `start` events of Thread and Process
-// name them) and per pool worker. Spans: running (a thread's life), running a task (a pool
+// name them; a process's lane holds its main thread's events, also the operations it does
+// through the parent's objects, which the parent's broker traces as the child's) and per pool
+// worker. Spans: running (a thread's life), running a task (a pool
 // worker between handing out tasks and getting results), waiting (from a `wait` event to the
 // next event of that thread), sleeping (the programs' sleep helper). Every other event is a
 // mark on its thread's lane, named after the object (`label` events name objects by id).
@@ -15,8 +17,8 @@ const MARK_TYPES = new Set(['acquire', 'release', 'set', 'clear', 'notify', 'wak
 export function createTimeline() {
   const lanes = new Map();
   const labels = new Map();
-  // A child process's threads have identities of their own; a start event naming the
-  // identity of the process's main thread (`ident`) puts its events on the process's lane.
+  // A child process's threads have identities of their own; a Process start event naming the
+  // identity of the process's main thread (`identity`) puts its events on the process's lane.
   const aliases = new Map();
   let t0 = undefined;
   let end = undefined;
@@ -91,10 +93,12 @@ export function createTimeline() {
     }
     if (event.kind === 'Pool') return addPool(event, at);
     if ((event.type === 'start' || event.type === 'exit') && typeof event.name === 'string') {
-      if (typeof event.ident === 'number' && event.ident !== event.id) aliases.set(event.ident, event.id);
+      // A process's lane is keyed apart from threads' (a pid may equal a thread identity).
+      const key = event.kind === 'Process' ? `process-${event.id}` : event.id;
+      if (typeof event.identity === 'number') aliases.set(event.identity, key);
       const name = event.kind === 'Process' && typeof event.pid === 'number' ? `${event.name} (pid ${event.pid})` : event.name;
       // The start names the lane; an exit only names one it never saw start.
-      const child = event.type === 'start' || !lanes.has(aliases.get(event.id) ?? event.id) ? lane(event.id, name) : lane(event.id);
+      const child = event.type === 'start' || !lanes.has(key) ? lane(key, name) : lane(key);
       if (event.type === 'start') open(child, 'running', at);
       else for (const kind of Object.keys(child.open)) close(child, kind, at);
       mark(here(), event, at, `${event.type} ${event.name}`);
