@@ -1,5 +1,6 @@
 /**
- * `npm start`: serves the playground page (`--port N` or `PORT`, default 3000; `--host`);
+ * `npm start`: serves the playground page on 127.0.0.1 (`--port N` or `PORT`, default 3000;
+ * `--time-limit S`, seconds a run may last, default 60);
  * `npm start -- --list` lists the programs; `npm start -- run <name>` runs one in the terminal.
  */
 import { spawn } from 'node:child_process';
@@ -8,9 +9,9 @@ import { findProgram, listPrograms } from './programs.js';
 import { programCommand } from './runner.js';
 import { startServer } from './server.js';
 
-const usage = `usage: npm start [-- --port N] [-- --host H]   serve the playground page
-       npm start -- --list                          list the programs
-       npm start -- run <name>                      run one program in the terminal`;
+const usage = `usage: npm start [-- --port N] [-- --time-limit S]   serve the playground page on 127.0.0.1
+       npm start -- --list                                 list the programs
+       npm start -- run <name>                             run one program in the terminal`;
 
 let parsed;
 try {
@@ -18,7 +19,7 @@ try {
     allowPositionals: true,
     options: {
       port: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
+      'time-limit': { type: 'string', default: '60' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -42,7 +43,12 @@ if (values.help) {
   process.exit(2);
 } else {
   const port = parsePort(values.port ?? process.env['PORT'] ?? '3000');
-  const server = await startServer({ port, host: values.host });
+  const timeLimit = Number(values['time-limit']);
+  if (!(timeLimit > 0 && timeLimit <= 3600)) {
+    console.error(`--time-limit must be a positive number of seconds, at most 3600, got '${values['time-limit']}'`);
+    process.exit(2);
+  }
+  const server = await startServer({ port, timeLimit: timeLimit * 1000 });
   console.log(`@conc playground: ${server.url}  (Ctrl+C to stop)`);
   // Runs live in their own process groups: stop them before going, or they would outlive us.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

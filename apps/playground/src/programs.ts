@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 /** The directory holding the programs. */
 export const programsDir = fileURLToPath(new URL('../programs/', import.meta.url));
 
+/** The page's "New program" starts from this file (described like the programs). */
+const templatePath = `${programsDir}lib/new-program.ts`;
+
 /** The order of the tutorial; programs not named here follow, alphabetically. */
 const tutorialOrder = [
   'thread-call', 'thread-subclass', 'join-daemon', 'counter-race', 'counter-lock', 'rlock',
@@ -40,7 +43,14 @@ export function listPrograms(): ProgramInfo[] {
     return index === -1 ? tutorialOrder.length : index;
   };
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  return names.map((name) => describe(name));
+  return names.map((name) => describe(name, `${programsDir}${name}.ts`));
+}
+
+/**
+ * @returns The template a new program starts from, named `new-program`.
+ */
+export function templateProgram(): ProgramInfo {
+  return describe('new-program', templatePath);
 }
 
 /**
@@ -61,8 +71,7 @@ export function programSource(program: ProgramInfo): string {
   return readFileSync(program.path, 'utf8').replace(/^\/\*\*[\s\S]*?\*\/\s*/, '');
 }
 
-function describe(name: string): ProgramInfo {
-  const path = `${programsDir}${name}.ts`;
+function describe(name: string, path: string): ProgramInfo {
   const header = /^\/\*\*([\s\S]*?)\*\//.exec(readFileSync(path, 'utf8'))?.[1] ?? '';
   const lines = header.split('\n').map((line) => line.replace(/^\s*\* ?/, ''));
   while (lines[0]?.trim() === '') lines.shift();

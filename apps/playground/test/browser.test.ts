@@ -1,10 +1,11 @@
-// The page as a person uses it, in real headless Chromium (Debian's `chromium`): choose a
-// program, run it on the server, watch the output and the timeline; stop and run again.
-// Chromium must be installed (`apt-get install -y chromium`): without it this test fails.
+// The page as a person uses it, in real headless Chromium (Debian's `chromium`, found or
+// installed by test/global-setup.ts): choose a program, edit it, run it on the server, watch
+// the output, the problems and the timeline; stop and run again. Few runs, each short: the
+// terminal and timeline tests run every program already.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServerProcess } from './helpers.js';
 
@@ -17,7 +18,7 @@ let page: Page;
 beforeAll(async () => {
   ({ child: server, url } = await startServerProcess());
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: inject('chromium'),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -29,13 +30,10 @@ afterAll(async () => {
   server?.kill('SIGTERM');
 });
 
-async function runProgram(name: string): Promise<void> {
+async function open(name: string): Promise<void> {
   await page.goto(url);
   await page.click(`nav button[data-program="${name}"]`);
   await page.waitForSelector('body[data-state="ready"]');
-  await page.click('#run');
-  await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
-  expect(await page.getAttribute('body', 'data-exit-code')).toBe('0');
 }
 
 async function laneLabels(): Promise<string[]> {
@@ -55,22 +53,24 @@ async function screenshot(name: string): Promise<void> {
 }
 
 describe('the playground page', () => {
-  it('lists the programs and shows a program with its Python', async () => {
+  it('lists the programs and shows a program in the editor, with its Python', async () => {
     await page.goto(url);
     // The list arrives from the server after the page loads.
     await page.waitForSelector('nav button[data-program]');
-    expect(await count('nav button[data-program]')).toBeGreaterThanOrEqual(13);
+    expect(await count('nav button[data-program]')).toBeGreaterThanOrEqual(14);
     await page.click('nav button[data-program="traffic-light"]');
     await page.waitForSelector('body[data-state="ready"]');
     expect(await page.textContent('#title')).toBe('Event: the traffic light');
-    expect(await page.textContent('#source')).toContain("import { Event } from '@conc/sync'");
+    expect(await page.inputValue('#code-input')).toContain("import { Event } from '@conc/sync'");
+    // Highlighted under the text area, line numbered.
+    expect(await page.textContent('#editor .editor-view .tok-keyword')).toBe('import');
+    expect(await count('#editor .editor-number')).toBe((await page.inputValue('#code-input')).split('\n').length);
     expect(await page.textContent('#python')).toContain('event = threading.Event()');
+    expect(await page.isDisabled('#reset')).toBe(true);
   });
 
   it('runs the traffic light: lanes for the light and the cars, set and clear drawn', async () => {
-    await page.goto(url);
-    await page.click('nav button[data-program="traffic-light"]');
-    await page.waitForSelector('body[data-state="ready"]');
+    await open('traffic-light');
     await page.click('#run');
     // Drawn live: the lanes are there while the program still runs.
     await page.waitForFunction(
@@ -95,21 +95,87 @@ describe('the playground page', () => {
     await screenshot('traffic-light');
   });
 
-  it('runs the Pool program: a lane per worker, tasks handed out and results taken', async () => {
-    await runProgram('pool-apply-async');
-    expect(await page.textContent('#output')).toContain('-->exec done: 109');
-    const lanes = await laneLabels();
-    expect(lanes).toEqual(expect.arrayContaining(['MainThread', 'Pool worker 1 (process)', 'Pool worker 2 (process)', 'Pool worker 3 (process)']));
-    expect(await count('#timeline rect.span-busy')).toBeGreaterThanOrEqual(3);
-    expect(await count('#timeline .mark-put')).toBeGreaterThanOrEqual(3);
-    expect(await count('#timeline .mark-get')).toBeGreaterThanOrEqual(3);
-    await screenshot('pool');
+  it('runs an edited program: the changed output, the child processes\' lock marks, a type error beside the code; Reset brings the original back', async () => {
+    await open('process-lock');
+    const original = await page.inputValue('#code-input');
+    expect(original).toContain("console.log('hello world', i);");
+    // Typed as a person would: select the greeting and type over it.
+    const at = original.indexOf('hello world');
+    await page.focus('#code-input');
+    await page.$eval('#code-input', (input, [from, to]) => (input as HTMLTextAreaElement).setSelectionRange(from!, to!), [at, at + 'hello world'.length]);
+    await page.keyboard.type('greetings from process');
+    // And a line that TypeScript rejects but that runs (as tsx runs it in the terminal).
+    await page.fill('#code-input', (await page.inputValue('#code-input')).replace('    l.release();\n', '    l.release();\n    const printed: number = i.toString();\n'));
+    expect(await page.isVisible('#edited')).toBe(true);
+    expect(await page.isDisabled('#reset')).toBe(false);
+    await page.click('#run');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
+    expect(await page.getAttribute('body', 'data-exit-code')).toBe('0');
+    const output = (await page.textContent('#output'))!;
+    expect(output.match(/^greetings from process \d$/gm)).toHaveLength(5);
+    expect(output).not.toContain('hello world');
+    // Each child's lane carries its own acquire and release of the parent's Lock.
+    const children = (await laneLabels()).filter((label) => /^Process-\d \(pid \d+\)$/.test(label));
+    expect(children).toHaveLength(5);
+    for (const child of children) {
+      const lane = `#timeline g.lane[data-label="${child}"]`;
+      expect(await count(`${lane} .mark-acquire`)).toBe(1);
+      expect(await count(`${lane} .mark-release`)).toBe(1);
+      expect(await page.textContent(`${lane} .mark-acquire title`)).toMatch(/^acquire Lock 'print' at \d+ ms$/);
+    }
+    const typeLine = (await page.inputValue('#code-input')).split('\n').findIndex((line) => line.includes('const printed')) + 1;
+    expect(await page.textContent('#problems')).toContain(`line ${typeLine}:11`);
+    expect(await page.textContent('#problems')).toContain("Type 'string' is not assignable to type 'number'.");
+    expect(await page.getAttribute(`#editor .editor-number:nth-child(${typeLine})`, 'data-problem')).toBe('warning');
+    await screenshot('edited-process-lock');
+
+    // Kept while the page is open elsewhere, until Reset.
+    await open('process-lock');
+    expect(await page.inputValue('#code-input')).toContain('greetings from process');
+    await page.click('#reset');
+    expect(await page.inputValue('#code-input')).toBe(original);
+    expect(await page.isVisible('#edited')).toBe(false);
+  });
+
+  it('shows a syntax error beside the code and does not run; a new program from the template shows its uncaught error', async () => {
+    await open('counter-lock');
+    const original = await page.inputValue('#code-input');
+    const broken = original.replace("label(new Lock(), 'counter');", "label(new Lock(), 'counter';");
+    expect(broken).not.toBe(original);
+    await page.fill('#code-input', broken);
+    await page.click('#run');
+    await page.waitForSelector('body[data-state="rejected"]', { timeout: 30_000 });
+    const line = broken.split('\n').findIndex((text) => text.includes("'counter';")) + 1;
+    expect(await page.textContent('#status')).toBe('not run: fix the syntax error first');
+    expect(await page.textContent('#problems .problem-error')).toMatch(new RegExp(`^line ${line}:\\d+syntax error TS\\d+'\\)' expected\\.$`));
+    expect(await page.getAttribute(`#editor .editor-number:nth-child(${line})`, 'data-problem')).toBe('error');
+    expect(await count('#editor .editor-mark-error')).toBe(1);
+    expect(await page.textContent('#output')).toBe('');
+    // Choosing the problem puts the caret on its line.
+    await page.click('#problems .problem-where');
+    const caret = await page.$eval('#code-input', (input) => (input as HTMLTextAreaElement).selectionStart);
+    expect(broken.slice(0, caret).split('\n')).toHaveLength(line);
+    await screenshot('syntax-error');
+    await page.click('#reset');
+
+    await page.click('nav button[data-program="new-program"]');
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(await page.textContent('#title')).toBe('New program');
+    const template = await page.inputValue('#code-input');
+    expect(template).toContain("console.log('all done');");
+    await page.fill('#code-input', `${template}throw new Error('on purpose');\n`);
+    await page.click('#run');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
+    expect(await page.getAttribute('body', 'data-exit-code')).toBe('1');
+    expect(await page.textContent('#output')).toContain('all done');
+    expect(await laneLabels()).toEqual(expect.arrayContaining(['MainThread', 'worker-0', 'worker-1']));
+    const throwLine = template.split('\n').length;
+    expect(await page.textContent('#problems .problem-error')).toBe(`line ${throwLine}:7uncaughtError: on purpose`);
+    await page.click('#reset');
   });
 
   it('stops a running program, stays healthy and runs it again', async () => {
-    await page.goto(url);
-    await page.click('nav button[data-program="door-card"]');
-    await page.waitForSelector('body[data-state="ready"]');
+    await open('door-card');
     await page.click('#run');
     await page.waitForFunction(() => document.querySelector('#output')?.textContent?.includes('door closed'), undefined, { timeout: 60_000 });
     await page.click('#stop');
@@ -120,19 +186,5 @@ describe('the playground page', () => {
     await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
     expect(await page.textContent('#output')).toContain('everyone is in');
     expect(await laneLabels()).toEqual(expect.arrayContaining(['door', 'staff-1', 'staff-3']));
-  });
-});
-
-describe('the server', () => {
-  it('answers the program list and refuses unknown programs and paths', async () => {
-    const list = (await (await fetch(new URL('/api/programs', url))).json()) as { name: string }[];
-    expect(list.map((program) => program.name)).toContain('pool-apply-async');
-    const one = (await (await fetch(new URL('/api/programs/timer', url))).json()) as { source: string; python: string };
-    expect(one.source).toContain("import { Timer } from '@conc/process'");
-    expect(one.python).toContain('threading.Timer');
-    expect((await fetch(new URL('/api/programs/no-such', url))).status).toBe(404);
-    expect((await fetch(new URL('/api/run/..%2Fsrc%2Fmain', url))).status).toBe(404);
-    expect((await fetch(new URL('/nothing-here', url))).status).toBe(404);
-    expect(((await (await fetch(new URL('/api/stop/999', url), { method: 'POST' })).json()) as { stopped: boolean }).stopped).toBe(false);
   });
 });

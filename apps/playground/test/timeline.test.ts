@@ -62,6 +62,21 @@ describe('the timeline of real runs', () => {
     expect(lanes).toHaveLength(6);
   });
 
+  it('gives the Pool a lane per worker, tasks handed out and results taken', async () => {
+    const { events, stdout, code } = await traceOf(findProgram('pool-apply-async')!);
+    expect(code).toBe(0);
+    expect(stdout).toContain('-->exec done: 109');
+    const timeline = createTimeline();
+    for (const event of events) timeline.add(event);
+    const lanes = timeline.snapshot();
+    expect(lanes.map((lane) => lane.label)).toEqual(expect.arrayContaining(['MainThread', 'Pool worker 1 (process)', 'Pool worker 2 (process)', 'Pool worker 3 (process)']));
+    const workers = lanes.filter((lane) => lane.label.startsWith('Pool worker'));
+    expect(workers.flatMap((lane) => lane.spans).filter((span) => span.kind === 'busy').length).toBeGreaterThanOrEqual(3);
+    const marks = workers.flatMap((lane) => lane.marks);
+    expect(marks.filter((m) => m.type === 'put').length).toBeGreaterThanOrEqual(3);
+    expect(marks.filter((m) => m.type === 'get').length).toBeGreaterThanOrEqual(3);
+  });
+
   it('gives the unsynchronised counter a lane per thread and no lock marks', async () => {
     const { events, code } = await traceOf(findProgram('counter-race')!);
     expect(code).toBe(0);

@@ -1,54 +1,96 @@
-// The playground page: lists the programs, shows the chosen one, runs it on the server
-// (Server-Sent Events bring its output and trace events) and draws the timeline live.
+// The playground page: lists the programs, shows the chosen one in an editor, runs the edited
+// text on the server (its output, problems and trace events stream back) and draws the
+// timeline live. Edits are kept in the browser (localStorage) until Reset.
 import { createTimeline } from './timeline.js';
+import { createEditor } from './editor.js';
 import { highlight } from './highlight.js';
+import { fromDiagnostics, fromStderr, renderProblems } from './problems.js';
+import { runStream } from './run-stream.js';
 
 const $ = (id) => document.getElementById(id);
 const nav = $('programs');
 const runButton = $('run');
 const stopButton = $('stop');
+const resetButton = $('reset');
 const status = $('status');
 const output = $('output');
 const svg = $('timeline');
+const problemList = $('problems');
+const NEW = 'new-program';
 
 let current = undefined;
 let session = undefined;
 
+const editor = createEditor($('editor'), {
+  label: 'The program (TypeScript), editable',
+  onChange: () => {
+    if (!current) return;
+    const edited = editor.value !== current.source;
+    if (edited) localStorage.setItem(storageKey(current.name), editor.value);
+    else localStorage.removeItem(storageKey(current.name));
+    showEdited(edited);
+  },
+  onRun: () => {
+    if (!runButton.disabled) start();
+  },
+});
+
 const programs = await (await fetch('/api/programs')).json();
-for (const program of programs) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.dataset.program = program.name;
-  button.title = program.summary;
-  button.append(program.title, Object.assign(document.createElement('small'), { textContent: program.name }));
-  button.addEventListener('click', () => void choose(program.name));
-  nav.append(button);
-}
+for (const program of programs) nav.append(programButton(program.name, program.title, program.name, program.summary));
+nav.append(programButton(NEW, '+ New program', 'from a template', 'Start a program of your own from a small template'));
 
 runButton.addEventListener('click', () => start());
 stopButton.addEventListener('click', () => void stop());
+resetButton.addEventListener('click', () => {
+  if (!current) return;
+  localStorage.removeItem(storageKey(current.name));
+  editor.value = current.source;
+  showEdited(false);
+  showProblems([]);
+  editor.focus();
+});
 window.addEventListener('resize', () => session?.draw());
 
 // A program can be linked to: /#traffic-light.
+const known = (name) => name === NEW || programs.some((p) => p.name === name);
 window.addEventListener('hashchange', () => {
   const name = location.hash.slice(1);
-  if (name !== current?.name && programs.some((p) => p.name === name)) void choose(name);
+  if (name !== current?.name && known(name)) void choose(name);
 });
 const wanted = location.hash.slice(1);
-if (wanted && programs.some((p) => p.name === wanted)) await choose(wanted);
+if (wanted && known(wanted)) await choose(wanted);
+
+function programButton(name, title, small, summary) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.program = name;
+  button.title = summary;
+  button.append(title, Object.assign(document.createElement('small'), { textContent: small }));
+  button.addEventListener('click', () => void choose(name));
+  return button;
+}
+
+function storageKey(name) {
+  return `@conc/playground:edited:${name}`;
+}
 
 async function choose(name) {
-  if (session?.running) await stop();
-  const program = await (await fetch(`/api/programs/${encodeURIComponent(name)}`)).json();
+  // Closing a run's stream stops the run.
+  session?.close();
+  session = undefined;
+  const program = await (await fetch(name === NEW ? '/api/template' : `/api/programs/${encodeURIComponent(name)}`)).json();
   current = program;
   history.replaceState(null, '', `#${name}`);
   for (const button of nav.querySelectorAll('button')) button.setAttribute('aria-current', String(button.dataset.program === name));
   $('title').textContent = program.title;
   $('summary').textContent = program.summary;
-  highlight($('source'), program.source, 'ts');
+  const kept = localStorage.getItem(storageKey(name));
+  editor.value = kept ?? program.source;
+  showEdited(kept !== null && kept !== program.source);
   highlight($('python'), program.python || '# no Python counterpart', 'python');
   output.replaceChildren();
   svg.replaceChildren();
+  showProblems([]);
   $('timeline-note').textContent = '';
   status.textContent = '';
   runButton.disabled = false;
@@ -56,16 +98,28 @@ async function choose(name) {
   document.body.dataset.state = 'ready';
 }
 
+function showEdited(edited) {
+  resetButton.disabled = !edited;
+  $('edited').hidden = !edited;
+}
+
+function showProblems(problems) {
+  editor.setProblems(problems);
+  renderProblems(problemList, problems, (line, column) => editor.goTo(line, column));
+}
+
 function start() {
   if (!current) return;
   session?.close();
   const timeline = createTimeline();
-  output.replaceChildren();
-  $('timeline-note').textContent = '';
-  const source = new EventSource(`/api/run/${encodeURIComponent(current.name)}`);
+  const program = current;
+  const aborter = new AbortController();
   let drawPending = false;
   let lastEventLocal = performance.now();
   let lastEventAt = undefined;
+  let stderr = '';
+  let file = `${program.name}.ts`;
+  let diagnostics = [];
   const me = {
     running: true,
     run: undefined,
@@ -77,7 +131,7 @@ function start() {
     },
     close() {
       me.running = false;
-      source.close();
+      aborter.abort();
       clearInterval(ticker);
     },
   };
@@ -91,21 +145,33 @@ function start() {
     });
   };
   const ticker = setInterval(requestDraw, 100);
+  const problems = () => [...diagnostics, ...fromStderr(stderr, file)];
+  output.replaceChildren();
+  svg.replaceChildren();
+  showProblems([]);
+  $('timeline-note').textContent = '';
   runButton.disabled = true;
   stopButton.disabled = false;
   status.textContent = 'running…';
   document.body.dataset.state = 'running';
+  delete document.body.dataset.exitCode;
 
-  source.onmessage = (message) => {
-    if (session !== me) return;
-    const data = JSON.parse(message.data);
+  const handle = (data) => {
     switch (data.type) {
       case 'started':
         me.run = data.run;
+        file = data.file;
         break;
       case 'stdout':
+        append(data.text, 'stdout');
+        break;
       case 'stderr':
-        append(data.text, data.type);
+        append(data.text, 'stderr');
+        stderr += data.text;
+        break;
+      case 'diagnostics':
+        diagnostics = [...diagnostics, ...fromDiagnostics(data.check, data.diagnostics)];
+        showProblems(problems());
         break;
       case 'trace':
         for (const event of data.events) {
@@ -117,26 +183,39 @@ function start() {
         break;
       case 'exit': {
         me.close();
-        const how = data.stopped ? 'stopped' : data.signal ? `killed by ${data.signal}` : `exited with code ${data.code}`;
-        append(`\n[${how}]\n`, 'exit');
+        const how = data.rejected
+          ? (data.stopped ? 'stopped' : 'not run: fix the syntax error first')
+          : data.timedOut ? 'stopped: the time limit was reached'
+            : data.stopped ? 'stopped' : data.signal ? `killed by ${data.signal}` : `exited with code ${data.code}`;
+        if (!data.rejected) append(`\n[${how}]\n`, 'exit');
         status.textContent = how;
         runButton.disabled = false;
         stopButton.disabled = true;
-        me.draw();
-        document.body.dataset.state = data.stopped ? 'stopped' : 'done';
+        showProblems(problems());
+        if (!data.rejected) me.draw();
+        document.body.dataset.state = data.rejected ? 'rejected' : data.stopped || data.timedOut ? 'stopped' : 'done';
         document.body.dataset.exitCode = String(data.code);
         break;
       }
     }
   };
-  source.onerror = () => {
-    if (session !== me || !me.running) return;
-    me.close();
-    status.textContent = 'lost the connection to the server';
-    runButton.disabled = false;
-    stopButton.disabled = true;
-    document.body.dataset.state = 'error';
-  };
+
+  void (async () => {
+    try {
+      for await (const data of runStream({ name: program.name, source: editor.value }, aborter.signal)) {
+        if (session !== me) return;
+        handle(data);
+      }
+      if (session === me && me.running) throw new Error('the server ended the run without a word');
+    } catch (error) {
+      if (session !== me || !me.running) return;
+      me.close();
+      status.textContent = `lost the connection to the server: ${error.message}`;
+      runButton.disabled = false;
+      stopButton.disabled = true;
+      document.body.dataset.state = 'error';
+    }
+  })();
 }
 
 async function stop() {
@@ -145,8 +224,14 @@ async function stop() {
   stopButton.disabled = true;
   status.textContent = 'stopping…';
   // The server kills the program and then ends the stream with an exit message.
-  if (me.run !== undefined) await fetch(`/api/stop/${me.run}`, { method: 'POST' });
-  else me.close();
+  if (me.run !== undefined) {
+    await fetch(`/api/stop/${me.run}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  } else {
+    me.close();
+    status.textContent = 'stopped';
+    runButton.disabled = false;
+    document.body.dataset.state = 'stopped';
+  }
 }
 
 function append(text, kind) {
