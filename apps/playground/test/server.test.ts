@@ -7,7 +7,7 @@ import { startServer, type PlaygroundServer } from '../src/server.js';
 let server: PlaygroundServer;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, timeLimit: 3000 });
+  server = await startServer({ port: 0 });
 });
 
 afterAll(async () => {
@@ -17,8 +17,8 @@ afterAll(async () => {
 type Message = Record<string, any>;
 
 /** Posts a run and reads its whole stream. */
-async function run(name: string, source: string): Promise<Message[]> {
-  const response = await fetch(new URL('/api/run', server.url), {
+async function run(name: string, source: string, to = server): Promise<Message[]> {
+  const response = await fetch(new URL('/api/run', to.url), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name, source }),
@@ -110,13 +110,14 @@ describe('runs of edited text', () => {
   });
 
   it('kills a run at the time limit, with the processes it started', async () => {
+    const limited = await startServer({ port: 0, timeLimit: 2000 });
     const messages = await run('process-info', [
       "import { Process } from '@conc/process';",
       'const p = new Process({ target: () => new Promise(() => setInterval(() => {}, 1000)) });',
       'p.start();',
       "console.log('child', p.pid);",
       'while (true) {}',
-    ].join('\n'));
+    ].join('\n'), limited).finally(() => limited.close());
     const child = Number(/child (\d+)/.exec(stdoutOf(messages))![1]);
     expect(messages.at(-1)).toMatchObject({ type: 'exit', timedOut: true, signal: 'SIGKILL' });
     // Killed with the group: gone, or a zombie until whoever adopted it reaps it.

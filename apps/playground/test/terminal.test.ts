@@ -75,13 +75,16 @@ describe('npm start -- --list', () => {
     for (const program of programs) expect(stdout).toMatch(new RegExp(`^${program.name}\\s+${program.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   });
 
-  it('refuses an unknown program and a bad port with exit code 2', async () => {
+  it('refuses an unknown program, a bad port and a bad time limit with exit code 2', async () => {
     const unknown = await cli(['run', 'no-such-program']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no program named 'no-such-program'/);
     const port = await cli(['--port', 'eighty']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/--port\/PORT must be an integer/);
+    const limit = await cli(['--time-limit', '0']);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/--time-limit must be a positive number of seconds/);
   });
 });
 
