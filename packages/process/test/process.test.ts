@@ -576,10 +576,9 @@ describe('Process: daemons, output, tracing, module targets', () => {
       await waiter.join();
       expect([holder.exitCode, waiter.exitCode]).toEqual([0, 0]);
       const identity = (name: string): number => events.find((e) => e.kind === 'Process' && e.type === 'start' && e.name === name)!.identity!;
-      const lockId = lock._i32[1]!;
       const opsOf = async (name: string, count: number): Promise<string[]> => {
         // Forwarded through the supervisor's port: they may land just after join.
-        const ops = () => events.filter((e) => e.thread === identity(name) && e.id === lockId).map((e) => e.type);
+        const ops = () => events.filter((e) => e.thread === identity(name) && e.kind === 'Lock').map((e) => e.type);
         for (let i = 0; i < 100 && ops().length < count; i++) await new Promise((r) => setTimeout(r, 50));
         return ops();
       };
