@@ -6,6 +6,7 @@
  */
 export { Pool, type PoolOptions, type ApplyOptions, type MapAsyncOptions, type Input } from './pool.js';
 export { AsyncResult } from './async-result.js';
+export type { PoolBackend } from './engine.js';
 export {
   ConcError,
   DataCloneError,

@@ -1,133 +1,29 @@
-import { connect } from 'node:net';
-import type { ResourceLimits } from 'node:worker_threads';
-import { DataCloneError, StateError, WorkerCrashedError, cpuCount, type Target } from '@conc/core';
-import {
-  deserializeError,
-  describeTarget,
-  holdKeepAlive,
-  prepare,
-  releaseKeepAlive,
-  reviveSync,
-  trace,
-  traceChannel,
-  typeName,
-  type Shareable,
-  type SharedDescriptor,
-  type TargetDescriptor,
-} from '@conc/core/internal';
-import { handleFor } from '@conc/process/internal';
+import { StateError, WorkerCrashedError, type Target } from '@conc/core';
+import { holdKeepAlive, releaseKeepAlive, typeName } from '@conc/core/internal';
 import { AsyncResult, settleResult } from './async-result.js';
-import { packBatch } from './batch-buffer.js';
+import type { EngineHost, PoolEngine } from './engine.js';
 import { ImapIterator, type ImapHost } from './imap-iterator.js';
-import { Mode, type BatchMessage, type ReplyMessage, type WorkerSetup } from './protocol.js';
+import { LocalEngine } from './local-engine.js';
+import {
+  checkApplyOptions,
+  checkChunksize,
+  checkIterable,
+  checkMapOptions,
+  parsePoolOptions,
+  type ApplyOptions,
+  type Input,
+  type MapAsyncOptions,
+  type PoolOptions,
+} from './pool-options.js';
+import { allPrimitive, collect, cutChunks } from './map-chunks.js';
+import { Mode } from './protocol.js';
+import { TargetRegistry } from './target-registry.js';
 import { ApplyUnit, Unit, type UnitLedger } from './unit.js';
-import { WorkerSlot } from './worker-slot.js';
 
-/**
- * Options of {@link Pool}. Python: the arguments of `multiprocessing.Pool`.
- *
- * @example
- * ```ts
- * import { Pool, type PoolOptions } from '@conc/pool';
- * const options: PoolOptions = {
- *   processes: 2,
- *   initializer: (greeting: string) => ((globalThis as { greeting?: string }).greeting = greeting),
- *   initargs: ['hello'],
- *   maxtasksperchild: 100,
- * };
- * await using pool = new Pool(options);
- * console.log(await pool.apply(() => (globalThis as { greeting?: string }).greeting)); // 'hello'
- * ```
- */
-export interface PoolOptions {
-  /** How many workers (default `cpuCount()`); an integer >= 1. */
-  processes?: number;
-  /** `'thread'` (default): `worker_threads`; `'process'`: child processes. */
-  kind?: 'thread' | 'process';
-  /** Runs once in each worker before its first task (a failure breaks the pool). */
-  initializer?: Target;
-  /** Arguments of `initializer`. */
-  initargs?: unknown[];
-  /** Replace a worker after it has run this many tasks (a map chunk counts as one); default never. */
-  maxtasksperchild?: number;
-  /** Thread workers only: V8 heap limits of each worker (`worker_threads` `resourceLimits`). */
-  resourceLimits?: ResourceLimits;
-}
-
-/**
- * Options of {@link Pool.applyAsync}.
- *
- * @example
- * ```ts
- * import { Pool } from '@conc/pool';
- * await using pool = new Pool(1);
- * const controller = new AbortController();
- * const result = pool.applyAsync((x: number) => x + 1, [41], {
- *   callback: (value) => console.log('got', value), // runs before `result` is ready
- *   errorCallback: (error) => console.error(error),
- *   signal: controller.signal,
- * });
- * console.log(await result); // 42, after 'got 42'
- * ```
- */
-export interface ApplyOptions<R> {
-  /** Called on the caller's thread with the value, before the result is ready. */
-  callback?: (value: R) => void;
-  /** Called on the caller's thread with the error, before the result is ready. */
-  errorCallback?: (error: unknown) => void;
-  /** Aborting removes a queued task; a running one rejects with the abort reason at once. */
-  signal?: AbortSignal;
-}
-
-/**
- * Options of {@link Pool.mapAsync} and {@link Pool.starmapAsync}.
- *
- * @example
- * ```ts
- * import { Pool } from '@conc/pool';
- * await using pool = new Pool(2);
- * const result = pool.mapAsync((x: number) => x * 10, [1, 2, 3], { chunksize: 2, callback: (values) => console.log(values) });
- * await result.wait();
- * console.log(result.successful()); // true, after [10, 20, 30]
- * ```
- */
-export interface MapAsyncOptions<R> {
-  /** Items per task; default `ceil(length / (4 * processes))`, as in Python. */
-  chunksize?: number;
-  /** Called on the caller's thread with all the values, before the result is ready. */
-  callback?: (values: R[]) => void;
-  /** Called on the caller's thread with the first error, before the result is ready. */
-  errorCallback?: (error: unknown) => void;
-}
+export type { ApplyOptions, Input, MapAsyncOptions, PoolOptions } from './pool-options.js';
 
 type State = 'running' | 'closed' | 'terminated';
-type Fn = (...args: any[]) => unknown;
-/**
- * What `map`, `imap` and friends accept as input: any iterable or async iterable, consumed
- * lazily (an endless generator streams through `imap`).
- *
- * @example
- * ```ts
- * import type { Input } from '@conc/pool';
- * const numbers: Input<number> = [1, 2, 3];
- * console.log(Array.isArray(numbers)); // true
- * ```
- */
-export type Input<T> = Iterable<T> | AsyncIterable<T>;
 
-/** Batches in flight per worker while tasks are short: the next batch waits in the worker. */
-const PIPELINE = 2;
-/**
- * Tasks longer than this (ms on average) are not pipelined, so no task waits behind a long one
- * while a worker idles. Until the first reply tells how long tasks take, batches hold one task
- * and are not pipelined either: one round trip costs far less than a task stuck behind a slow one.
- */
-const LONG_TASK_MS = 1;
-/** A batch aims at about this much work (ms), once task times are known. */
-const BATCH_MS = 2;
-const MAX_BATCH = 2048;
-/** A batch carries at most about this many bytes of big arguments (buffers, long strings). */
-const BATCH_BYTES = 1 << 20;
 /** `imap` keeps about this many items submitted and not yet consumed. */
 const WINDOW_ITEMS = 2048;
 
@@ -157,26 +53,19 @@ export class Pool implements AsyncDisposable {
   /** `'thread'` or `'process'`. */
   readonly kind: 'thread' | 'process';
   readonly #id = ++poolIds;
-  readonly #maxtasks: number;
-  readonly #setup: WorkerSetup;
-  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #engine: PoolEngine;
   #state: State = 'running';
   #broken: Error | undefined;
-  #slots: WorkerSlot[] = [];
-  #rotate = 0;
-  #queue: Unit[] = [];
-  #queueHead = 0;
-  #queued = 0;
+  /** Units submitted and not settled. */
   #outstanding = 0;
-  #pumpScheduled = false;
-  /** Average run time of one item (ms: a call of an `apply`, an item of a map chunk), by target id; absent until measured. */
-  readonly #itemMs: number[] = [];
-  readonly #targetIds = new WeakMap<Fn, number>();
-  readonly #targetKeys = new Map<string, number>();
-  readonly #targets = new Map<number, TargetDescriptor>();
+  /** `map`s still reading an async input: they will submit. */
+  #collecting = 0;
+  readonly #targets = new TargetRegistry();
   readonly #iterators = new Set<ImapIterator<unknown>>();
+  /** The engine's `close()` or `terminate()`: resolves when its workers have exited. */
+  #stopped: Promise<void> | undefined;
   #joined: Promise<void> | undefined;
-  #resolveJoined: (() => void) | undefined;
+  #resolveIdle: (() => void) | undefined;
 
   /**
    * Starts the workers.
@@ -186,35 +75,20 @@ export class Pool implements AsyncDisposable {
    *   `initargs` that cannot cross.
    */
   constructor(options?: number | PoolOptions) {
-    const opts: PoolOptions = typeof options === 'number' || options === undefined ? { processes: options } : options;
-    if (typeof opts !== 'object' || opts === null) {
-      throw new TypeError(`Pool: expected the number of workers or { processes?, kind?, initializer?, initargs?, maxtasksperchild? }, got ${typeName(options)}`);
-    }
-    this.processes = checkCount(opts.processes, 'processes', cpuCount());
-    this.#maxtasks = checkCount(opts.maxtasksperchild, 'maxtasksperchild', Infinity);
-    const kind = opts.kind ?? 'thread';
-    if (kind !== 'thread' && kind !== 'process') throw new TypeError(`Pool: kind must be 'thread' or 'process', got ${typeName(kind)}`);
-    this.kind = kind;
-    const initializer = opts.initializer === undefined || opts.initializer === null ? undefined : describeTarget(opts.initializer, 'Pool: initializer');
-    const initargs = opts.initargs ?? [];
-    if (!Array.isArray(initargs)) throw new TypeError(`Pool: initargs must be an array of arguments, got ${typeName(initargs)}`);
-    const prepared = prepareFor(kind, initargs, 'initargs');
-    this.#setup = { initializer, initargs: prepared.value as unknown[], initShared: prepared.shared };
-    const limits = opts.resourceLimits;
-    if (limits !== undefined && (typeof limits !== 'object' || limits === null)) throw new TypeError(`Pool: resourceLimits must be an object of worker_threads resource limits, got ${typeName(limits)}`);
-    if (limits !== undefined && kind === 'process') throw new TypeError("Pool: resourceLimits applies to kind 'thread' only (a process worker's heap is set with --max-old-space-size)");
-    this.#resourceLimits = limits;
-    if (prepared.shared && kind === 'process' && !brokerListening) {
-      // The children's initializer reaches the broker at once: start them once it listens.
-      holdKeepAlive();
-      void whenBrokerListens().then(() => {
-        releaseKeepAlive();
-        if (this.#state === 'terminated' || (this.#state === 'closed' && this.#outstanding === 0)) return;
-        while (this.#slots.length < this.processes) this.#spawn();
-        this.#pump();
-      });
+    const { engine, resourceLimits, backend, given } = parsePoolOptions(options);
+    this.processes = engine.processes;
+    this.kind = engine.kind;
+    const host: EngineHost = {
+      id: this.#id,
+      target: (id) => this.#targets.get(id),
+      wantsWorkers: () => this.#state === 'running' || this.#outstanding > 0 || this.#iterators.size > 0 || this.#collecting > 0,
+      broken: (error) => this.#onBroken(error),
+    };
+    if (backend) {
+      if (resourceLimits !== undefined) throw new TypeError('Pool: resourceLimits applies to a local pool only (a backend starts its workers itself)');
+      this.#engine = backend.createPoolEngine(host, engine, given);
     } else {
-      for (let i = 0; i < this.processes; i++) this.#spawn();
+      this.#engine = new LocalEngine(host, { ...engine, resourceLimits });
     }
   }
 
@@ -249,7 +123,7 @@ export class Pool implements AsyncDisposable {
   applyAsync<R = unknown>(fn: Target, args?: unknown[], options?: ApplyOptions<R>): AsyncResult<R>;
   applyAsync(fn: Target, args: unknown[] = [], options?: ApplyOptions<unknown>): AsyncResult<unknown> {
     this.#checkOpen('Pool.applyAsync');
-    const fnId = this.#targetId(fn, 'Pool.applyAsync');
+    const fnId = this.#targets.idOf(fn, 'Pool.applyAsync');
     if (!Array.isArray(args)) throw new TypeError(`Pool.applyAsync: args must be an array of arguments, got ${typeName(args)}`);
     if (options !== undefined) checkApplyOptions(options);
     const callback = options?.callback;
@@ -258,7 +132,7 @@ export class Pool implements AsyncDisposable {
     // The common case (numbers, strings) skips the walk and its allocations.
     let payload: unknown = args;
     let shared = false;
-    if (!allPrimitive(args)) ({ value: payload, shared } = prepareFor(this.kind, args, 'args'));
+    if (!allPrimitive(args)) ({ value: payload, shared } = this.#engine.prepare(args, 'args'));
     const result = new AsyncResult<unknown>();
     if (signal?.aborted) {
       settleResult(result, signal.reason, undefined, true, callback, errorCallback);
@@ -379,7 +253,7 @@ export class Pool implements AsyncDisposable {
   terminate(): Promise<void> {
     if (this.#state !== 'terminated') {
       this.#state = 'terminated';
-      this.#failAll(new StateError('Pool.terminate(): the pool was terminated before this task finished'));
+      this.#fail(new StateError('Pool.terminate(): the pool was terminated before this task finished'));
     }
     return this.#whenJoined();
   }
@@ -408,26 +282,9 @@ export class Pool implements AsyncDisposable {
     if (this.#state !== 'running') throw new StateError(`${what}: the pool is ${this.#state === 'closed' ? 'closed' : 'terminated'} (Python: ValueError "Pool not running")`);
   }
 
-  #targetId(fn: Target, what: string): number {
-    if (typeof fn === 'function') {
-      const known = this.#targetIds.get(fn);
-      if (known !== undefined) return known;
-    }
-    const descriptor = describeTarget(fn, what);
-    const key = descriptor.type === 'source' ? `s:${descriptor.source}` : `m:${descriptor.module}#${descriptor.export}`;
-    let id = this.#targetKeys.get(key);
-    if (id === undefined) {
-      id = this.#targetKeys.size + 1;
-      this.#targetKeys.set(key, id);
-      this.#targets.set(id, descriptor);
-    }
-    if (typeof fn === 'function') this.#targetIds.set(fn, id);
-    return id;
-  }
-
   readonly #ledger: UnitLedger = {
-    unitSettled: (wasQueued) => {
-      if (wasQueued) this.#queued--;
+    unitSettled: (unit, wasQueued) => {
+      this.#engine.settled(unit, wasQueued);
       if (--this.#outstanding === 0) {
         releaseKeepAlive();
         queueMicrotask(() => this.#maybeShutDown());
@@ -437,15 +294,7 @@ export class Pool implements AsyncDisposable {
 
   #enqueue(unit: Unit): void {
     if (this.#outstanding++ === 0) holdKeepAlive();
-    this.#queue.push(unit);
-    this.#queued++;
-    if (!this.#pumpScheduled) {
-      this.#pumpScheduled = true;
-      queueMicrotask(() => {
-        this.#pumpScheduled = false;
-        this.#pump();
-      });
-    }
+    this.#engine.submit(unit);
   }
 
   #cancel(unit: Unit, reason: unknown): void {
@@ -454,7 +303,7 @@ export class Pool implements AsyncDisposable {
 
   #mapAsync(what: string, mode: Mode, fn: Target, iterable: Input<unknown>, options: MapAsyncOptions<unknown>): AsyncResult<unknown[]> {
     this.#checkOpen(what);
-    const fnId = this.#targetId(fn, what);
+    const fnId = this.#targets.idOf(fn, what);
     const chunksize = checkChunksize(options.chunksize, what);
     const isAsync = checkIterable(iterable, what);
     const result = new AsyncResult<unknown[]>();
@@ -472,12 +321,18 @@ export class Pool implements AsyncDisposable {
       this.#startMap(what, mode, fnId, items, chunksize, result, options);
       return result;
     }
-    // Reading an async input takes time: hold the process as a submitted task would.
+    // Reading an async input takes time: hold the process as a submitted task would, and keep
+    // a closed pool's workers until its chunks are submitted.
     holdKeepAlive();
+    this.#collecting++;
     void collect(iterable as AsyncIterable<unknown>)
       .then((items) => this.#startMap(what, mode, fnId, items, chunksize, result, options), fail)
       .catch(fail)
-      .finally(releaseKeepAlive);
+      .finally(() => {
+        releaseKeepAlive();
+        this.#collecting--;
+        this.#maybeShutDown();
+      });
     return result;
   }
 
@@ -490,33 +345,8 @@ export class Pool implements AsyncDisposable {
       settleResult(result, undefined, [], false, callback, errorCallback);
       return;
     }
-    const size = chunksize ?? Math.ceil(length / (this.processes * 4));
-    const chunks: { payload: unknown[] | Float64Array; shared: boolean }[] = [];
-    // Numbers are read once into one Float64Array; its chunks are views of it, copied into one
-    // buffer per batch when sent (see #sendBatch).
-    const numbers = mode === Mode.Map && size > 16 ? toFloat64(items) : undefined;
-    for (let start = 0; start < length; start += size) {
-      const end = Math.min(start + size, length);
-      if (numbers) {
-        chunks.push({ payload: numbers.subarray(start, end), shared: false });
-        continue;
-      }
-      if (mode === Mode.Map && end - start > 16) {
-        const packed = toFloat64(items, start, end);
-        if (packed) {
-          chunks.push({ payload: packed, shared: false });
-          continue;
-        }
-      }
-      const payload = items.slice(start, end);
-      let shared = false;
-      for (let i = 0; i < payload.length; i++) {
-        const prepared = this.#prepareItem(payload[i], start + i, mode);
-        if (prepared.shared) shared = true;
-        payload[i] = prepared.value;
-      }
-      chunks.push({ payload, shared });
-    }
+    const size = chunksize ?? this.#engine.defaultChunksize(length);
+    const chunks = cutChunks(items, mode, size, (item, index) => this.#prepareItem(item, index, mode));
     const values = new Array<unknown>(length);
     let remaining = chunks.length;
     let failed = false;
@@ -550,12 +380,12 @@ export class Pool implements AsyncDisposable {
       }
     }
     if (item === null || (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')) return { value: item, shared: false };
-    return prepareFor(this.kind, item, `iterable[${index}]`);
+    return this.#engine.prepare(item, `iterable[${index}]`);
   }
 
   #imap(what: string, fn: Target, iterable: Input<unknown>, chunksize: number | undefined, ordered: boolean): AsyncIterableIterator<unknown> {
     this.#checkOpen(what);
-    const fnId = this.#targetId(fn, what);
+    const fnId = this.#targets.idOf(fn, what);
     const size = checkChunksize(chunksize, what) ?? 1;
     const isAsync = checkIterable(iterable, what);
     const source = isAsync ? (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (iterable as Iterable<unknown>)[Symbol.iterator]();
@@ -580,352 +410,37 @@ export class Pool implements AsyncDisposable {
     return iterator;
   }
 
-  // ---- dispatch ---------------------------------------------------------------------------
+  // ---- life ------------------------------------------------------------------------------
 
-  #spawn(): void {
-    const slot = new WorkerSlot(this.kind, this.#setup, this.#maxtasks, {
-      reply: (from, reply) => this.#onReply(from, reply),
-      initFailed: (_from, error) => this.#onInitFailed(error),
-      exit: (from, crash) => this.#onExit(from, crash),
-    }, this.#resourceLimits);
-    this.#slots.push(slot);
-    if (traceChannel.hasSubscribers) trace('start', 'Pool', this.#id, { worker: slot.id, workerKind: this.kind });
-  }
-
-  /** The next queued unit, skipping the settled ones. */
-  #head(): Unit | undefined {
-    while (this.#queueHead < this.#queue.length) {
-      const unit = this.#queue[this.#queueHead]!;
-      if (unit.state === 'queued') return unit;
-      this.#queueHead++;
-    }
-    return undefined;
-  }
-
-  #batchSize(ms: number): number {
-    if (ms < 0) return 1;
-    const workers = this.#slots.length;
-    const guided = Math.ceil(this.#queued / (workers * 4));
-    const cap = Math.min(MAX_BATCH, Math.max(1, Math.floor(BATCH_MS / Math.max(ms, 1e-6))));
-    // Guided (shrinking) batches balance the tail; while every worker can get a quarter of the
-    // time budget, the tail costs less than the messages that smaller batches would take.
-    const floor = Math.min(Math.ceil(cap / 4), Math.floor(this.#queued / workers));
-    return Math.max(1, Math.min(cap, Math.max(guided, floor)));
-  }
-
-  #pump(): void {
-    if (this.#state === 'terminated' || this.#broken) return;
-    let sent = true;
-    while (sent && this.#queued > 0) {
-      sent = false;
-      const count = this.#slots.length;
-      for (let k = 0; k < count && this.#queued > 0; k++) {
-        const slot = this.#slots[(this.#rotate + k) % count]!;
-        if (slot.stopping || slot.exited || slot.quota <= 0 || slot.batchSizes.length >= PIPELINE) continue;
-        const head = this.#head();
-        if (!head) break;
-        if (head.shared && this.kind === 'process' && !brokerListening) {
-          holdKeepAlive();
-          void whenBrokerListens().then(() => {
-            releaseKeepAlive();
-            this.#pump();
-          });
-          return;
-        }
-        const itemMs = this.#itemMs[head.fnId];
-        const ms = itemMs === undefined ? -1 : itemMs * head.items;
-        // Not pipelined: long tasks, tasks not measured yet, and suspects of a crash (alone).
-        const alone = head.suspect || slot.batchSizes.length > 0 && this.#inFlightSuspect(slot);
-        if (slot.batchSizes.length > 0 && (alone || ms < 0 || ms > LONG_TASK_MS)) continue;
-        if (this.#sendBatch(slot, head.suspect ? 1 : Math.min(this.#batchSize(ms), slot.quota))) sent = true;
-      }
-      this.#rotate = (this.#rotate + 1) % Math.max(1, count);
-    }
-    if (this.#queueHead > 4096 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#queueHead);
-      this.#queueHead = 0;
-    }
-  }
-
-  #sendBatch(slot: WorkerSlot, size: number): boolean {
-    const units: Unit[] = [];
-    const fns: number[] = [];
-    const modes: Mode[] = [];
-    const payloads: unknown[] = [];
-    let shared = false;
-    let defs: [number, TargetDescriptor][] | undefined;
-    let bytes = 0;
-    while (units.length < size && this.#queueHead < this.#queue.length) {
-      const unit = this.#queue[this.#queueHead]!;
-      if (unit.state !== 'queued') {
-        this.#queueHead++;
-        continue;
-      }
-      // Big arguments go a few at a time: one huge message serialises while workers idle.
-      if (units.length > 0 && (bytes + unit.bytes > BATCH_BYTES || unit.suspect)) break;
-      bytes += unit.bytes;
-      this.#queueHead++;
-      unit.state = 'sent';
-      this.#queued--;
-      units.push(unit);
-      fns.push(unit.fnId);
-      modes.push(unit.mode);
-      payloads.push(unit.payload);
-      if (unit.shared) shared = true;
-      if (!slot.known.has(unit.fnId)) {
-        slot.known.add(unit.fnId);
-        (defs ??= []).push([unit.fnId, this.#targets.get(unit.fnId)!]);
-      }
-    }
-    if (units.length === 0) return false;
-    const message: BatchMessage = { defs, fns, modes, payloads, shared };
-    const packed = packBatch(payloads);
-    try {
-      slot.send(message, units, packed);
-    } catch (error) {
-      // Structured clone refused a payload that prepare let through: fail only that unit.
-      if (defs) for (const [id] of defs) slot.known.delete(id);
-      for (let i = 0; i < units.length; i++) {
-        const unit = units[i]!;
-        unit.state = 'queued';
-        this.#queued++;
-        try {
-          structuredClone(unit.payload);
-        } catch (cloneError) {
-          unit.finish(true, new DataCloneError('args', (cloneError as Error).message || String(error)));
-        }
-      }
-      this.#queueHead -= units.length;
-      for (let i = 0; i < units.length; i++) this.#queue[this.#queueHead + i] = units[i]!;
-      return units.some((unit) => unit.state === 'done');
-    }
-    slot.quota -= units.length;
-    if (traceChannel.hasSubscribers) trace('put', 'Pool', this.#id, { worker: slot.id, tasks: units.length });
-    return true;
-  }
-
-  #inFlightSuspect(slot: WorkerSlot): boolean {
-    for (let i = slot.inFlightHead; i < slot.inFlight.length; i++) if (slot.inFlight[i]!.suspect) return true;
-    return false;
-  }
-
-  #onReply(slot: WorkerSlot, reply: ReplyMessage): void {
-    const count = reply.values.length;
-    const units = slot.takeReported(count);
-    const values = reply.shared ? (reviveSync(reply.values) as unknown[]) : reply.values;
-    const errors = reply.errors;
-    for (let i = 0; i < count; i++) {
-      const unit = units[i]!;
-      if (unit.state !== 'sent') continue;
-      const error = errors?.[i];
-      if (error) unit.finish(true, deserializeError(error));
-      else unit.finish(false, values[i]);
-    }
-    // Per item, not per unit: a map's chunks of 12,500 items and of 1,000 then compare right.
-    let items = 0;
-    for (let i = 0; i < count; i++) items += units[i]!.items;
-    const perItem = reply.busy / Math.max(1, items);
-    let last = -1;
-    for (let i = 0; i < count; i++) {
-      const fnId = units[i]!.fnId;
-      if (fnId === last) continue;
-      last = fnId;
-      const before = this.#itemMs[fnId];
-      this.#itemMs[fnId] = before === undefined ? perItem : before * 0.7 + perItem * 0.3;
-    }
-    if (traceChannel.hasSubscribers) trace('get', 'Pool', this.#id, { worker: slot.id, tasks: count });
-    if (slot.quota <= 0 && slot.pendingCount === 0 && !slot.stopping) void slot.stop();
-    this.#pump();
-  }
-
-  #onExit(slot: WorkerSlot, crash: WorkerCrashedError | undefined): void {
-    const index = this.#slots.indexOf(slot);
-    if (index >= 0) this.#slots.splice(index, 1);
-    if (traceChannel.hasSubscribers) trace('exit', 'Pool', this.#id, { worker: slot.id, crashed: crash !== undefined });
-    if (this.#state !== 'terminated' && !this.#broken) {
-      const pending = slot.inFlight.slice(slot.inFlightHead);
-      const running = crash ? slot.runningIndex() : -1;
-      const again: Unit[] = [];
-      for (let i = 0; i < pending.length; i++) {
-        const unit = pending[i]!;
-        if (unit.state !== 'sent') continue;
-        if (i === running) unit.finish(true, crash);
-        else again.push(unit);
-      }
-      // Units that had not run (or whose results were lost with the worker) run again elsewhere.
-      // When the worker could not tell which one was running (a process), each runs alone, so
-      // that the one that kills its worker again is the one blamed.
-      for (const unit of again) {
-        unit.state = 'queued';
-        if (running === -2) unit.suspect = true;
-      }
-      this.#queued += again.length;
-      this.#queue.splice(this.#queueHead, 0, ...again);
-      if (this.#state === 'running' || this.#outstanding > 0 || this.#iterators.size > 0) {
-        while (this.#slots.length < this.processes) this.#spawn();
-      }
-      this.#pump();
-    }
-    this.#maybeShutDown();
-    this.#checkJoined();
-  }
-
-  #onInitFailed(error: Error): void {
+  #onBroken(error: Error): void {
     if (this.#broken || this.#state === 'terminated') return;
-    this.#broken = new WorkerCrashedError(`Pool: the initializer failed in a worker, so the pool is broken: ${error.name}: ${error.message}`, { cause: error });
+    const broken = new WorkerCrashedError(`Pool: the initializer failed in a worker, so the pool is broken: ${error.name}: ${error.message}`, { cause: error });
+    this.#broken = broken;
     this.#state = 'terminated';
-    this.#failAll(this.#broken);
+    this.#fail(broken);
   }
 
-  #failAll(error: Error): void {
-    const unfinished: Unit[] = [];
-    for (let i = this.#queueHead; i < this.#queue.length; i++) unfinished.push(this.#queue[i]!);
-    this.#queue = [];
-    this.#queueHead = 0;
-    for (const slot of this.#slots) for (let i = slot.inFlightHead; i < slot.inFlight.length; i++) unfinished.push(slot.inFlight[i]!);
-    for (const unit of unfinished) unit.finish(true, error);
+  /** Settles every unfinished task and iterator with `error` and ends the engine. */
+  #fail(error: Error): void {
+    this.#stopped = this.#engine.terminate(error);
     for (const iterator of [...this.#iterators]) iterator.fail(error);
-    for (const slot of [...this.#slots]) void slot.stop();
-    this.#checkJoined();
+    this.#resolveIdle?.();
   }
 
+  /** A closed pool with nothing left to do stops its workers. */
   #maybeShutDown(): void {
-    if (this.#state !== 'closed' || this.#outstanding > 0 || this.#iterators.size > 0) return;
-    for (const slot of [...this.#slots]) if (!slot.stopping) void slot.stop();
-    this.#checkJoined();
+    if (this.#state !== 'closed' || this.#stopped || this.#outstanding > 0 || this.#iterators.size > 0 || this.#collecting > 0) return;
+    this.#stopped = this.#engine.close();
+    this.#resolveIdle?.();
   }
 
   #whenJoined(): Promise<void> {
     if (!this.#joined) {
       // Workers are unref'd: hold the process until they have all exited.
       holdKeepAlive();
-      this.#joined = new Promise<void>((resolve) => (this.#resolveJoined = resolve)).finally(releaseKeepAlive);
-      this.#checkJoined();
+      const idle = this.#stopped ? Promise.resolve() : new Promise<void>((resolve) => (this.#resolveIdle = resolve));
+      this.#joined = idle.then(() => this.#stopped).finally(releaseKeepAlive);
     }
     return this.#joined;
   }
-
-  #checkJoined(): void {
-    const idle = this.#state === 'terminated' || (this.#outstanding === 0 && this.#iterators.size === 0);
-    if (this.#resolveJoined && this.#state !== 'running' && this.#slots.length === 0 && idle) {
-      this.#resolveJoined();
-      this.#resolveJoined = undefined;
-    }
-  }
-}
-
-/**
- * `values[start..end]` as a Float64Array, or `undefined` when one is not a number. One pass in
- * a small function of its own, which V8 optimizes after a few calls.
- */
-function toFloat64(values: unknown[], start = 0, end = values.length): Float64Array | undefined {
-  const packed = new Float64Array(end - start);
-  for (let i = start; i < end; i++) {
-    const value = values[i];
-    if (typeof value !== 'number') return undefined;
-    packed[i - start] = value;
-  }
-  return packed;
-}
-
-function allPrimitive(values: unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value !== null && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol')) return false;
-  }
-  return true;
-}
-
-function checkCount(value: unknown, name: string, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`Pool: ${name} must be an integer >= 1, got ${typeName(value)}`);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Pool: ${name} must be an integer >= 1, got ${value}`);
-  return value;
-}
-
-function checkChunksize(value: unknown, what: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number') throw new TypeError(`${what}: chunksize must be an integer >= 1, got ${typeName(value)}`);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${what}: chunksize must be an integer >= 1, got ${value}`);
-  return value;
-}
-
-/** Returns whether the input is async; throws TypeError when it is not iterable at all. */
-function checkIterable(value: unknown, what: string): boolean {
-  if (value !== null && value !== undefined) {
-    if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') return false;
-    if (typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return true;
-  }
-  throw new TypeError(`${what}: iterable must be an iterable or async iterable, got ${typeName(value)}`);
-}
-
-function checkApplyOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Pool.applyAsync: options must be { callback?, errorCallback?, signal? }, got ${typeName(options)}`);
-  const { callback, errorCallback, signal } = options as ApplyOptions<unknown>;
-  checkCallback(callback, 'callback', 'Pool.applyAsync');
-  checkCallback(errorCallback, 'errorCallback', 'Pool.applyAsync');
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`Pool.applyAsync: signal must be an AbortSignal, got ${typeName(signal)}`);
-}
-
-function checkMapOptions(options: unknown, what: string): MapAsyncOptions<unknown> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be { chunksize?, callback?, errorCallback? }, got ${typeName(options)}`);
-  const { chunksize, callback, errorCallback } = options as MapAsyncOptions<unknown>;
-  checkCallback(callback, 'callback', what);
-  checkCallback(errorCallback, 'errorCallback', what);
-  return { chunksize, callback, errorCallback };
-}
-
-function checkCallback(value: unknown, name: string, what: string): void {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${name} must be a function, got ${typeName(value)}`);
-}
-
-/**
- * Prepares a value for a worker. For a process worker, each @conc object becomes a handle of
- * @conc/process's broker, which serves it to the child over a socket (shared memory does not
- * reach another process).
- */
-function prepareFor(kind: 'thread' | 'process', value: unknown, path: string): { value: unknown; shared: boolean } {
-  return kind === 'process' ? prepare(value, path, { mapDescriptor: brokerHandle }) : prepare(value, path);
-}
-
-let brokerSocket: string | undefined;
-let brokerReady: Promise<void> | undefined;
-let brokerListening = false;
-
-function brokerHandle(descriptor: SharedDescriptor, object: Shareable): unknown {
-  const marked = handleFor(descriptor, object);
-  brokerSocket ??= marked['socket'] as string;
-  return marked;
-}
-
-/**
- * The broker starts listening on its own thread a moment after its first handle: a child that
- * connected before that would be refused. Children are sent handles only once a probe connects.
- */
-function whenBrokerListens(): Promise<void> {
-  brokerReady ??= new Promise<void>((resolve) => {
-    const started = performance.now();
-    const attempt = (): void => {
-      const socket = connect({ path: brokerSocket! });
-      socket.once('connect', () => {
-        socket.destroy();
-        brokerListening = true;
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        // Give up waiting after a while: the children then report the broker's failure.
-        if (performance.now() - started > 10_000) resolve();
-        else setTimeout(attempt, 5);
-      });
-    };
-    attempt();
-  });
-  return brokerReady;
-}
-
-async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
-  const items: unknown[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
 }

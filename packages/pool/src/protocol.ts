@@ -7,15 +7,20 @@ import type { TargetDescriptor } from '@conc/core/internal';
  * since the last reply, in order: dispatch costs one message per batch, not one per task.
  */
 
-/** How a unit's payload is called. @internal */
-export const enum Mode {
+/**
+ * How a unit's payload is called. A plain object rather than a `const enum`, so that other
+ * packages (an engine elsewhere) can use it under `isolatedModules`.
+ */
+export const Mode = {
   /** `payload` is one argument list: `fn(...payload)`. */
-  Apply = 0,
+  Apply: 0,
   /** `payload` is a chunk of items: `fn(item)` for each. */
-  Map = 1,
+  Map: 1,
   /** `payload` is a chunk of argument lists: `fn(...args)` for each. */
-  Starmap = 2,
-}
+  Starmap: 2,
+} as const;
+/** One of {@link Mode}'s values. */
+export type Mode = (typeof Mode)[keyof typeof Mode];
 
 /** Parent to worker: a batch of units, with the targets this worker has not seen yet. @internal */
 export interface BatchMessage {

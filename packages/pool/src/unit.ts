@@ -1,19 +1,21 @@
 import { settleResult, type AsyncResult } from './async-result.js';
 import { Mode } from './protocol.js';
 
-/** The pool's bookkeeping, told when a unit settles. @internal */
+/** The pool's bookkeeping, told when a unit settles. */
 export interface UnitLedger {
-  unitSettled(wasQueued: boolean): void;
+  unitSettled(unit: Unit, wasQueued: boolean): void;
 }
 
 /**
  * A task in the pool's hands: one `apply` call or one chunk of a map. A class rather than an
  * object with closures: 100k tasks submitted at once are 100k of these, and the garbage
  * collector's work is most of the cost of a tiny task.
- * @internal
  */
 export class Unit {
-  /** `queued` in the pool queue, `sent` to a worker, `done` settled (also when cancelled). */
+  /**
+   * `queued` in the engine's hands and not started (cancel it by settling it), `sent` handed
+   * to a worker (running: see {@link Unit.start}), `done` settled (also when cancelled).
+   */
   state: 'queued' | 'sent' | 'done' = 'queued';
   /** Was in flight in a process worker that died: runs alone from now on. */
   suspect = false;
@@ -38,13 +40,21 @@ export class Unit {
     this.bytes = ArrayBuffer.isView(payload) ? payload.byteLength : Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0;
   }
 
+  /**
+   * The engine hands the unit to a worker: from now on it counts as running and can no
+   * longer be cancelled. A subclass that must know (an executor's future) extends it.
+   */
+  start(): void {
+    this.state = 'sent';
+  }
+
   /** Settles the unit once: `failed` says whether `result` is an error. */
   finish(failed: boolean, result: unknown): void {
     if (this.state === 'done') return;
     const wasQueued = this.state === 'queued';
     this.state = 'done';
     this.payload = undefined;
-    this.#ledger.unitSettled(wasQueued);
+    this.#ledger.unitSettled(this, wasQueued);
     this.done(failed, result);
   }
 
