@@ -3,6 +3,13 @@ import { DataCloneError, RemoteError } from '@conc/core';
 import { Lock } from '@conc/sync';
 import { decodeJson, encodeJson } from '../src/json-codec.js';
 
+/** `[1, <hole>, 3]`. */
+function sparse(): unknown[] {
+  const array: unknown[] = [1];
+  array[2] = 3;
+  return array;
+}
+
 /** Through JSON text, as job data travels. */
 function roundTrip(value: unknown): unknown {
   return decodeJson(JSON.parse(JSON.stringify(encodeJson(value))));
@@ -16,7 +23,7 @@ describe('encodeJson / decodeJson', () => {
       map: new Map<unknown, unknown>([[1, 'one'], ['1', { deep: [1n] }]]), set: new Set([1, '1', 2n]),
       f64: new Float64Array([1.5, -0, NaN]), u8: new Uint8Array([1, 2, 255]), i64: new BigInt64Array([-1n]),
       buffer: new Uint16Array([1, 2, 3]).buffer, view: new DataView(new Uint8Array([9, 8, 7]).buffer, 1, 2),
-      boxed: Object('str') as object, dollar: { $: 'not a tag', v: 1 }, holes: [1, , 3],
+      boxed: Object('str') as object, dollar: { $: 'not a tag', v: 1 }, holes: sparse(),
     };
     const back = roundTrip(value) as typeof value;
     expect(back).toStrictEqual(structuredClone(value));
