@@ -111,6 +111,33 @@ describe('the timeline model', () => {
     expect(lanes[2]!.marks.map((m) => m.type)).toEqual(['put', 'get']);
   });
 
+  it('marks an abandoned lock on the dead holder\'s lane and on the lane of the thread that took it over', () => {
+    // Shaped as @conc/core documents the event (trace.ts): `thread` took the lock over from `holder`.
+    const timeline = createTimeline();
+    timeline.add({ type: 'begin', kind: 'Program', id: 0, thread: 1, at, name: 'MainThread' });
+    timeline.add({ type: 'label', kind: '@conc/sync:Lock', id: 9, thread: 1, at, name: 'balance' });
+    timeline.add({ type: 'start', kind: 'Thread', id: 2, thread: 1, at: at + 1, name: 'doomed' });
+    timeline.add({ type: 'start', kind: 'Thread', id: 3, thread: 1, at: at + 1, name: 'heir' });
+    timeline.add({ type: 'acquire', kind: 'Lock', id: 9, thread: 2, at: at + 2 });
+    timeline.add({ type: 'wait', kind: 'Lock', id: 9, thread: 3, at: at + 3 });
+    timeline.add({ type: 'exit', kind: 'Thread', id: 2, thread: 1, at: at + 4, name: 'doomed' });
+    timeline.add({ type: 'abandoned', kind: 'Lock', id: 9, thread: 3, at: at + 5, holder: 2, reason: 'holder exited' });
+    timeline.add({ type: 'acquire', kind: 'Lock', id: 9, thread: 3, at: at + 5 });
+    // A child process's lock released by the broker, whose thread has no lane of its own.
+    timeline.add({ type: 'start', kind: 'Process', id: 777, thread: 1, at: at + 6, name: 'Process-1', pid: 777, identity: 1048577 });
+    timeline.add({ type: 'abandoned', kind: 'Lock', id: 9, thread: 5, at: at + 8, holder: 1048577, reason: 'process ended' });
+    timeline.add({ type: 'end', kind: 'Program', id: 0, thread: 1, at: at + 10 });
+    const lanes = timeline.snapshot();
+    expect(lanes.map((lane) => lane.label)).toEqual(['MainThread', 'doomed', 'heir', 'Process-1 (pid 777)']);
+    const byLabel = (label: string) => lanes.find((lane) => lane.label === label)!;
+    expect(byLabel('doomed').marks.filter((m) => m.type === 'abandoned')).toEqual([
+      { type: 'abandoned', at: 5, text: "abandoned Lock 'balance': its holder died (holder exited)" },
+    ]);
+    expect(byLabel('heir').marks.map((m) => m.text)).toEqual(["took over Lock 'balance', abandoned by doomed (holder exited)", "acquire Lock 'balance'"]);
+    expect(byLabel('heir').spans.find((span) => span.kind === 'waiting')).toMatchObject({ from: 3, to: 5 });
+    expect(byLabel('Process-1 (pid 777)').marks).toEqual([{ type: 'abandoned', at: 8, text: "abandoned Lock 'balance': its holder died (process ended)" }]);
+  });
+
   it('closes a wait at the thread\'s next event and names objects by their labels', () => {
     const timeline = createTimeline();
     timeline.add({ type: 'begin', kind: 'Program', id: 0, thread: 1, at, name: 'MainThread' });

@@ -6,13 +6,14 @@
 // worker. Spans: running (a thread's life), running a task (a pool
 // worker between handing out tasks and getting results), waiting (from a `wait` event to the
 // next event of that thread), sleeping (the programs' sleep helper). Every other event is a
-// mark on its thread's lane, named after the object (`label` events name objects by id).
+// mark on its thread's lane, named after the object (`label` events name objects by id); an
+// `abandoned` lock (its holder died) is marked on the holder's lane and the taker's.
 
 const SVG = 'http://www.w3.org/2000/svg';
 const LANE_HEIGHT = 34;
 const GUTTER = 170;
 const TOP = 22;
-const MARK_TYPES = new Set(['acquire', 'release', 'set', 'clear', 'notify', 'wake', 'put', 'get']);
+const MARK_TYPES = new Set(['acquire', 'release', 'set', 'clear', 'notify', 'wake', 'put', 'get', 'abandoned']);
 
 export function createTimeline() {
   const lanes = new Map();
@@ -88,6 +89,9 @@ export function createTimeline() {
       case 'wait':
         open(here(), 'waiting', at, `waiting on ${objectName(event)}`);
         return;
+      case 'abandoned':
+        addAbandoned(event, at);
+        return;
       default:
         break;
     }
@@ -107,6 +111,22 @@ export function createTimeline() {
     const target = here();
     close(target, 'waiting', at);
     mark(target, event, at, `${event.type} ${objectName(event)}`);
+  }
+
+  // A lock whose holder died, taken over (or, for a child process, released by the parent's
+  // broker): marked on the dead holder's lane, and on the lane of the thread that took it over
+  // when that is one of the program's (the broker's thread has no lane).
+  function addAbandoned(event, at) {
+    const known = (identity) => lanes.get(aliases.get(identity) ?? identity);
+    const holder = typeof event.holder === 'number' ? known(event.holder) : undefined;
+    const taker = known(event.thread);
+    const why = event.reason ? ` (${event.reason})` : '';
+    const what = objectName(event);
+    if (holder) mark(holder, event, at, `abandoned ${what}: its holder died${why}`);
+    if (taker && taker !== holder) {
+      mark(taker, event, at, `took over ${what}, abandoned by ${holder?.label ?? `thread ${event.holder}`}${why}`);
+    }
+    if (!holder && !taker) mark(lane(event.thread), event, at, `abandoned ${what}${why}`);
   }
 
   function addPool(event, at) {
