@@ -26,8 +26,7 @@ const editor = createEditor($('editor'), {
   onChange: () => {
     if (!current) return;
     const edited = editor.value !== current.source;
-    if (edited) localStorage.setItem(storageKey(current.name), editor.value);
-    else localStorage.removeItem(storageKey(current.name));
+    keep(current.name, edited ? editor.value : null);
     showEdited(edited);
   },
   onRun: () => {
@@ -43,7 +42,7 @@ runButton.addEventListener('click', () => start());
 stopButton.addEventListener('click', () => void stop());
 resetButton.addEventListener('click', () => {
   if (!current) return;
-  localStorage.removeItem(storageKey(current.name));
+  keep(current.name, null);
   editor.value = current.source;
   showEdited(false);
   showProblems([]);
@@ -70,8 +69,28 @@ function programButton(name, title, small, summary) {
   return button;
 }
 
-function storageKey(name) {
-  return `@conc/playground:edited:${name}`;
+// Edits outlive a reload; a browser that refuses storage (a private window) keeps them for the
+// page's life only.
+const unsaved = new Map();
+
+function keep(name, text) {
+  const key = `@conc/playground:edited:${name}`;
+  if (text === null) unsaved.delete(name);
+  else unsaved.set(name, text);
+  try {
+    if (text === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, text);
+  } catch {
+    // Storage is off or full: the page's memory holds the edit.
+  }
+}
+
+function kept(name) {
+  try {
+    return localStorage.getItem(`@conc/playground:edited:${name}`) ?? unsaved.get(name) ?? null;
+  } catch {
+    return unsaved.get(name) ?? null;
+  }
 }
 
 async function choose(name) {
@@ -84,9 +103,9 @@ async function choose(name) {
   for (const button of nav.querySelectorAll('button')) button.setAttribute('aria-current', String(button.dataset.program === name));
   $('title').textContent = program.title;
   $('summary').textContent = program.summary;
-  const kept = localStorage.getItem(storageKey(name));
-  editor.value = kept ?? program.source;
-  showEdited(kept !== null && kept !== program.source);
+  const edit = kept(name);
+  editor.value = edit ?? program.source;
+  showEdited(edit !== null && edit !== program.source);
   highlight($('python'), program.python || '# no Python counterpart', 'python');
   output.replaceChildren();
   svg.replaceChildren();
