@@ -67,6 +67,21 @@ describe('the playground page', () => {
     expect(await count('#editor .editor-number')).toBe((await page.inputValue('#code-input')).split('\n').length);
     expect(await page.textContent('#python')).toContain('event = threading.Event()');
     expect(await page.isDisabled('#reset')).toBe(true);
+
+    // Typing: Enter after an opener indents one step more, Tab indents, undo takes both back.
+    const original = await page.inputValue('#code-input');
+    const opener = '  for (let count = 0; count < 15; count++) {';
+    const end = original.indexOf(opener) + opener.length;
+    await page.focus('#code-input');
+    await page.$eval('#code-input', (input, at) => (input as HTMLTextAreaElement).setSelectionRange(at, at), end);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('x');
+    expect((await page.inputValue('#code-input')).slice(end, end + 8)).toBe('\n      x');
+    expect(await page.isVisible('#edited')).toBe(true);
+    for (let i = 0; i < 3 && (await page.inputValue('#code-input')) !== original; i++) await page.keyboard.press('Control+z');
+    expect(await page.inputValue('#code-input')).toBe(original);
+    expect(await page.isVisible('#edited')).toBe(false);
   });
 
   it('runs the traffic light: lanes for the light and the cars, set and clear drawn', async () => {
