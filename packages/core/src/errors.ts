@@ -142,8 +142,17 @@ export interface SerializedError {
 export class RemoteError extends ConcError {
   /** The stack as it was in the thread or process that raised the error. */
   readonly remoteStack: string | undefined;
-  constructor(remote: SerializedError) {
-    super(remote.message, remote.cause === undefined ? undefined : { cause: remote.cause });
+  /**
+   * @param remote - The error as plain data, or just a message (the name is then `'RemoteError'`).
+   * @param options - `cause`, when `remote` is a message.
+   */
+  constructor(remote?: SerializedError | string, options?: ErrorOptions) {
+    if (typeof remote !== 'object' || remote === null) {
+      super(remote, options);
+      this.remoteStack = undefined;
+      return;
+    }
+    super(remote.message, remote.cause === undefined ? options : { cause: remote.cause });
     Object.defineProperty(this, 'name', { value: remote.name, enumerable: false, configurable: true, writable: true });
     this.remoteStack = remote.stack;
     if (remote.stack) this.stack = remote.stack;
@@ -179,18 +188,55 @@ export class AuthenticationError extends ConcError {}
  * instance, a socket). `path` names where it sits, as in `args[1].handler`.
  * Python: `pickle.PicklingError`.
  *
+ * Made with a path and a reason, the message is `'path: reason'`; made with a message alone
+ * (as every other error class), the message is kept as it is and `path` is `undefined`.
+ *
  * @example
  * ```ts
  * import { DataCloneError } from '@conc/core';
  * const err = new DataCloneError('args[0]', 'a function cannot cross');
- * console.log(err.path); // 'args[0]'
+ * console.log(err.path, err.message); // 'args[0]' 'args[0]: a function cannot cross'
+ * console.log(new DataCloneError('cannot clone').message); // 'cannot clone'
  * ```
  */
 export class DataCloneError extends ConcError {
-  /** Where the value that cannot cross sits, e.g. `args[1].handler`. */
-  readonly path: string;
-  constructor(path: string, reason: string) {
-    super(`${path}: ${reason}`);
-    this.path = path;
+  /** Where the value that cannot cross sits, e.g. `args[1].handler`; `undefined` when not known. */
+  readonly path: string | undefined;
+  constructor(message?: string, options?: ErrorOptions);
+  constructor(path: string, reason: string, options?: ErrorOptions);
+  constructor(pathOrMessage?: string, reasonOrOptions?: string | ErrorOptions, options?: ErrorOptions) {
+    if (typeof reasonOrOptions === 'string') {
+      super(`${pathOrMessage}: ${reasonOrOptions}`, options);
+      this.path = pathOrMessage;
+    } else {
+      super(pathOrMessage, reasonOrOptions);
+      this.path = undefined;
+    }
   }
 }
+
+/**
+ * The outcome of an executor's `Future` that was cancelled: its `result()` and `exception()`
+ * reject with it.
+ * Python: `concurrent.futures.CancelledError`.
+ *
+ * @example
+ * ```ts
+ * import { CancelledError } from '@conc/core';
+ * console.log(new CancelledError('the future was cancelled').name); // 'CancelledError'
+ * ```
+ */
+export class CancelledError extends ConcError {}
+
+/**
+ * An executor that cannot run tasks any more: a worker's initializer failed. Every pending
+ * future fails with it and `submit` throws it. Python: `concurrent.futures.BrokenExecutor`
+ * (`BrokenProcessPool`, `BrokenThreadPool`).
+ *
+ * @example
+ * ```ts
+ * import { BrokenExecutorError } from '@conc/core';
+ * console.log(new BrokenExecutorError('the initializer failed').name); // 'BrokenExecutorError'
+ * ```
+ */
+export class BrokenExecutorError extends ConcError {}

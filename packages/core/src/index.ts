@@ -9,6 +9,8 @@
 export {
   AuthenticationError,
   BrokenBarrierError,
+  BrokenExecutorError,
+  CancelledError,
   ConcError,
   DataCloneError,
   EmptyError,

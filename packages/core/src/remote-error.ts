@@ -1,5 +1,5 @@
 import {
-  AuthenticationError, BrokenBarrierError, ConcError, EmptyError, EOFError, FullError, RemoteError,
+  AuthenticationError, BrokenBarrierError, BrokenExecutorError, CancelledError, ConcError, DataCloneError, EmptyError, EOFError, FullError, RemoteError,
   ShutDownError, StateError, TimeoutError, WorkerCrashedError, type SerializedError,
 } from './errors.js';
 
@@ -10,7 +10,7 @@ const builtins: Record<string, ErrorConstructor> = {
 // Our own classes come back as themselves, so `instanceof EmptyError` holds across a crossing.
 const concClasses: Record<string, new (message?: string) => Error> = {
   ConcError, TimeoutError, EmptyError, FullError, ShutDownError, BrokenBarrierError, EOFError,
-  StateError, WorkerCrashedError, AuthenticationError,
+  StateError, WorkerCrashedError, AuthenticationError, CancelledError, BrokenExecutorError, DataCloneError,
 };
 
 /**

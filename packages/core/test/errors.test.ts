@@ -56,3 +56,37 @@ describe('cpuCount', () => {
     expect(core.cpuCount()).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('errors made with a message alone', () => {
+  it('every class keeps the message as it is', () => {
+    const classes = [
+      'ConcError', 'TimeoutError', 'EmptyError', 'FullError', 'ShutDownError', 'BrokenBarrierError', 'EOFError', 'StateError',
+      'WorkerCrashedError', 'AuthenticationError', 'DataCloneError', 'RemoteError', 'CancelledError', 'BrokenExecutorError',
+    ] as const;
+    for (const name of classes) {
+      const error = new core[name]('the message');
+      expect(error.message, name).toBe('the message');
+      expect(error.name, name).toBe(name);
+      expect(error).toBeInstanceOf(core.ConcError);
+    }
+  });
+
+  it('DataCloneError with a path and a reason names both; with a message alone it has no path', () => {
+    const withPath = new core.DataCloneError('args[1].handler', 'a function cannot cross');
+    expect(withPath.message).toBe('args[1].handler: a function cannot cross');
+    expect(withPath.path).toBe('args[1].handler');
+    const plain = new core.DataCloneError('message', { cause: new Error('inner') });
+    expect(plain.message).toBe('message');
+    expect(plain.path).toBeUndefined();
+    expect((plain.cause as Error).message).toBe('inner');
+    expect(new core.DataCloneError().message).toBe('');
+  });
+
+  it('CancelledError, BrokenExecutorError and DataCloneError cross a thread as themselves', () => {
+    for (const error of [new core.CancelledError('c'), new core.BrokenExecutorError('b'), new core.DataCloneError('d')]) {
+      const back = deserializeError(serializeError(error));
+      expect(back).toBeInstanceOf(error.constructor);
+      expect(back.message).toBe(error.message);
+    }
+  });
+});
