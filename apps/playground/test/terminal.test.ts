@@ -57,6 +57,13 @@ const expected: Record<string, { lines: RegExp[]; check?: (stdout: string) => vo
     lines: [/^dict: Map\(7\) \{ 1 => '1', '2' => 2, 0\.25 => null(, (\d+) => \2){4} \}$/m, /^list: \[0, 1, 2, 3, 4(, \d+){4}\]$/m],
   },
   'process-lock': { lines: [/hello world \d/], check: (stdout) => expect(stdout.match(/^hello world \d$/gm)).toHaveLength(5) },
+  'executor-as-completed': {
+    lines: [/'https:\/\/python\.org\/' page is 19000 bytes/, /'https:\/\/example\.com\/' page is 20000 bytes/, /^all downloads done$/m],
+    check: (stdout) => {
+      expect(stdout.match(/page is \d+ bytes/g)).toHaveLength(4);
+      expect(stdout).toMatch(/'https:\/\/example\.com\/missing' generated an exception: HTTP Error 404/);
+    },
+  },
   'pool-apply-async': {
     lines: [/main process \d+/, /in process \d+/, /-->exec done: 1\d\d \d+/, /^end$/m],
     check: (stdout) => {
