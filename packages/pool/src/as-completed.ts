@@ -71,7 +71,10 @@ class CompletionIterator<F extends Future<unknown>> implements AsyncIterableIter
         const future = this.#ready[this.#readyHead]!;
         // Hold no reference to what was yielded (CPython issue 14406).
         this.#ready[this.#readyHead++] = undefined as never;
-        if (this.#readyHead === this.#ready.length) this.#ready = [], this.#readyHead = 0;
+        if (this.#readyHead === this.#ready.length) {
+          this.#ready = [];
+          this.#readyHead = 0;
+        }
         return { done: false, value: future as IteratedFuture<F> };
       }
       if (this.#ended || this.#pending.size === 0) return this.#end();

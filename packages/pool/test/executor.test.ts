@@ -13,12 +13,14 @@ import {
   Future,
   ProcessPoolExecutor,
   RemoteError,
+  type PoolBackend,
   StateError,
   ThreadPoolExecutor,
   WorkerCrashedError,
   asCompleted,
   wait,
 } from '@conc/pool';
+import { LocalEngine } from '@conc/pool/internal';
 import { errorOf } from './helpers.js';
 
 const run = promisify(execFile);
@@ -28,7 +30,6 @@ const hold = (event: Event): boolean => event.waitSync(30_000);
 /** The id of the worker running it: a thread id, or a process id. */
 const whoAmI = { module: new URL('./fixtures/tasks.mjs', import.meta.url), export: 'whoAmI' };
 
-type AnyExecutor = ThreadPoolExecutor | ProcessPoolExecutor;
 const kinds = [
   ['ThreadPoolExecutor', (options?: number | object) => new ThreadPoolExecutor(options as never)],
   ['ProcessPoolExecutor', (options?: number | object) => new ProcessPoolExecutor(options as never)],
@@ -269,6 +270,27 @@ describe('keep-alive', () => {
       expect((await run(process.execPath, [script, 'pending', kind], { timeout: 20_000 })).stdout).toBe('done 300\n');
     });
   }
+});
+
+describe('backend', () => {
+  it('an executor runs its tasks on the engine its backend makes, with the options as given', async () => {
+    // A backend whose engine is the local one: the seam that @conc/redis plugs into.
+    const seen: Record<string, unknown>[] = [];
+    const backend: PoolBackend = {
+      createPoolEngine: (host, options, extra) => {
+        seen.push({ ...extra, processes: options.processes, kind: options.kind });
+        return new LocalEngine(host, { ...options, lazy: true });
+      },
+    };
+    await using executor = new ProcessPoolExecutor({ backend, maxWorkers: 2, name: 'jobs', retries: 2 });
+    expect(seen).toEqual([expect.objectContaining({ name: 'jobs', retries: 2, processes: 2, kind: 'process' })]);
+    const futures = [executor.submit(mul, 6, 7), executor.submit(() => process.pid)];
+    expect(await futures[0]).toBe(42);
+    expect(await futures[1]).not.toBe(process.pid);
+    const values = [];
+    for await (const value of executor.map((x: number) => x * 2, [1, 2, 3], { chunksize: 2 })) values.push(value);
+    expect(values).toEqual([2, 4, 6]);
+  });
 });
 
 describe('executors with asCompleted and wait together', () => {

@@ -50,7 +50,7 @@ describe.each([
 
   it('FIRST_COMPLETED', async () => {
     const f1 = executor.submit(mul, 21, 2);
-    const f2 = executor.submit(sleep, 1500);
+    const f2 = executor.submit(sleep, 700);
     // A cancelled future is done: with it in the list, wait returns at once.
     const early = await wait([cancelled, f2], { returnWhen: 'FIRST_COMPLETED' });
     expect(early.done).toEqual(new Set([cancelled]));
@@ -61,7 +61,7 @@ describe.each([
   });
 
   it('FIRST_COMPLETED with some already completed', async () => {
-    const f1 = executor.submit(sleep, 1500);
+    const f1 = executor.submit(sleep, 700);
     const { done, notDone } = await wait([cancelled, succeeded, f1], { returnWhen: 'FIRST_COMPLETED' });
     expect(done).toEqual(new Set([cancelled, succeeded]));
     expect(notDone).toEqual(new Set([f1]));
@@ -71,7 +71,7 @@ describe.each([
   it('FIRST_EXCEPTION', async () => {
     const f1 = executor.submit(mul, 2, 21);
     const f2 = executor.submit(sleepAndRaise, 300);
-    const f3 = executor.submit(sleep, 2000);
+    const f3 = executor.submit(sleep, 900);
     const { done, notDone } = await wait([f1, f2, f3], { returnWhen: 'FIRST_EXCEPTION' });
     expect(done).toEqual(new Set([f1, f2]));
     expect(notDone).toEqual(new Set([f3]));
@@ -80,7 +80,7 @@ describe.each([
 
   it('FIRST_EXCEPTION with some already complete: cancelled futures do not count', async () => {
     const f1 = executor.submit(divide, 21, 0);
-    const f2 = executor.submit(sleep, 1500);
+    const f2 = executor.submit(sleep, 700);
     const { done, notDone } = await wait([succeeded, cancelled, f1, f2], { returnWhen: 'FIRST_EXCEPTION' });
     expect(done).toEqual(new Set([succeeded, cancelled, f1]));
     expect(notDone).toEqual(new Set([f2]));
@@ -88,7 +88,7 @@ describe.each([
   });
 
   it('FIRST_EXCEPTION with one already failed returns at once', async () => {
-    const f1 = executor.submit(sleep, 1000);
+    const f1 = executor.submit(sleep, 500);
     const { done, notDone } = await wait([failed, f1], { returnWhen: 'FIRST_EXCEPTION' });
     expect(done).toEqual(new Set([failed]));
     expect(notDone).toEqual(new Set([f1]));
