@@ -53,7 +53,10 @@ async function screenshot(name: string): Promise<void> {
 }
 
 describe('the playground page', () => {
-  it('lists the programs and shows a program in the editor, with its Python', async () => {
+  it('lists the programs and shows a program in the editor, with its Python; a link opens a program', async () => {
+    await page.goto(`${url}#timer`);
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(await page.textContent('#title')).toBe('Timer: run once, later');
     await page.goto(url);
     // The list arrives from the server after the page loads.
     await page.waitForSelector('nav button[data-program]');

@@ -20,6 +20,9 @@ const NEW = 'new-program';
 
 let current = undefined;
 let session = undefined;
+// Edits outlive a reload; a browser that refuses storage (a private window) keeps them for the
+// page's life only.
+const unsaved = new Map();
 
 const editor = createEditor($('editor'), {
   label: 'The program (TypeScript), editable',
@@ -68,10 +71,6 @@ function programButton(name, title, small, summary) {
   button.addEventListener('click', () => void choose(name));
   return button;
 }
-
-// Edits outlive a reload; a browser that refuses storage (a private window) keeps them for the
-// page's life only.
-const unsaved = new Map();
 
 function keep(name, text) {
   const key = `@conc/playground:edited:${name}`;
