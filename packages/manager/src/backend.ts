@@ -30,8 +30,11 @@ export interface ObjectOptions {
  * ```
  */
 export interface ManagerBackend {
-  /** Opens a session for one manager handle; rejects with a `ConcError` when the store is unreachable. */
-  openManager(): Promise<ManagerSession>;
+  /**
+   * Opens a session for one manager handle; rejects with a `ConcError` when the store is unreachable.
+   * `callTimeout`: ms a call may wait for the store (the backend's default when absent).
+   */
+  openManager(options?: { callTimeout?: number }): Promise<ManagerSession>;
 }
 
 /** One manager handle's link to a backend. */

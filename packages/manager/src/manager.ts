@@ -34,6 +34,8 @@ export interface ManagerOptions {
 export interface BackendConnectOptions {
   /** Where the objects live: a `RedisBackend` from `@conc/redis`. */
   backend: ManagerBackend;
+  /** Milliseconds a call may wait for the store to answer or come back (the backend's default: 10 000 for Redis). */
+  callTimeout?: number;
 }
 
 /** Options of {@link Manager.connect}. */
@@ -228,7 +230,8 @@ export class Manager {
       if (typeof backend !== 'object' || backend === null || typeof backend.openManager !== 'function') {
         throw new TypeError(`Manager.connect: backend must be a manager backend such as a RedisBackend from @conc/redis, got ${typeName(backend)}`);
       }
-      return new Manager(undefined, undefined, undefined, await backend.openManager());
+      const callTimeout = opts.callTimeout === undefined ? undefined : checkCallTimeout(opts.callTimeout, 'Manager.connect');
+      return new Manager(undefined, undefined, undefined, await backend.openManager(callTimeout === undefined ? {} : { callTimeout }));
     }
     const address = checkAddress(opts.address, 'Manager.connect');
     const authkey = checkAuthkey(opts.authkey, 'Manager.connect');

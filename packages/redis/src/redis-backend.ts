@@ -90,12 +90,13 @@ export class RedisBackend implements ManagerBackend {
 
   /**
    * Opens a manager session: what `Manager.connect({ backend })` calls. Use that instead.
+   * @param options - `callTimeout`: ms a call may wait for Redis to answer or come back (default 10 000).
    * @returns A promise of the session, once Redis answered.
    * @throws (rejects) ConcError when Redis is unreachable (within 10 s) or the backend is closed.
    */
-  async openManager(): Promise<ManagerSession> {
+  async openManager(options: { callTimeout?: number } = {}): Promise<ManagerSession> {
     if (this.#closed) throw new ConcError('RedisBackend is closed');
-    const session = new RedisSession(this);
+    const session = new RedisSession(this, options.callTimeout);
     try {
       await session.run((redis) => redis.ping());
     } catch (error) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateError } from '@conc/core';
 import { typeName } from '@conc/core/internal';
-import { deadlineOf, RedisObject, type CallWait } from './object.js';
+import { RedisObject, type CallWait } from './object.js';
 import { threadOwner, type RedisSession } from './session.js';
 
 /** What this thread holds: a lock's token or a permit's id, renewed until released or lost. */
@@ -9,6 +9,9 @@ interface Lease {
   readonly id: string;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+// A lease found lost stays recorded (not renewed): the thread's later release then names it
+// and is refused, instead of releasing whoever holds the lock now.
 
 // Per thread (module state is per thread): what this thread holds, by the object's key. A
 // release from the thread that acquired checks its own token, so a holder whose lease ran
@@ -53,7 +56,7 @@ export class RedisLock extends RedisObject {
 
   protected run(method: string, args: unknown[], wait: CallWait | undefined): Promise<unknown> {
     switch (method) {
-      case 'acquire': return this.acquire(deadlineOf(wait), wait?.signal, 1).then((token) => {
+      case 'acquire': return this.acquire(this.deadline(wait), wait?.signal, 1).then((token) => {
         if (token === undefined) return false;
         (this.proxy as unknown as { _fencingToken: number })._fencingToken = token;
         return true;
@@ -70,7 +73,12 @@ export class RedisLock extends RedisObject {
     return this.session.waitFor(this.channel, async () => {
       const [got, value] = await this.session.run<[number, number]>((r) => r.concLockAcquire(key, this.key('fence'), this.#lease, threadOwner, this.#reentrant, count) as Promise<[number, number]>);
       if (got !== 1) return { done: false, retryIn: value > 0 ? value + 1 : undefined };
-      if (!heldLocks.has(key)) this.#hold(key, value);
+      // A re-entrant acquire keeps its hold (same token); any other is a new hold.
+      const existing = heldLocks.get(key);
+      if (existing?.id !== String(value)) {
+        drop(existing);
+        this.#hold(key, value);
+      }
       return { done: true, value };
     }, deadline, signal);
   }
@@ -79,10 +87,7 @@ export class RedisLock extends RedisObject {
     const lease: Lease = { id: String(token), timer: undefined };
     heldLocks.set(key, lease);
     const session: RedisSession = this.session;
-    keepRenewing(lease, this.#lease, async () => (await session.run((r) => r.concLockRenew(key, lease.id, this.#lease))) === 1, () => {
-      if (heldLocks.get(key) === lease) heldLocks.delete(key);
-      drop(lease);
-    });
+    keepRenewing(lease, this.#lease, async () => (await session.run((r) => r.concLockRenew(key, lease.id, this.#lease))) === 1, () => drop(lease));
   }
 
   /**
@@ -135,7 +140,7 @@ export class RedisSemaphore extends RedisObject {
           if (got !== 1) return { done: false, retryIn: value >= 0 ? value + 1 : undefined };
           this.#hold(permits, id, lease);
           return { done: true, value };
-        }, deadlineOf(wait), wait?.signal).then((token) => {
+        }, this.deadline(wait), wait?.signal).then((token) => {
           if (token === undefined) return false;
           (this.proxy as unknown as { _fencingToken: number })._fencingToken = token;
           return true;
@@ -171,10 +176,6 @@ export class RedisSemaphore extends RedisObject {
     if (!mine) heldPermits.set(permits, mine = []);
     mine.push(lease);
     const session = this.session;
-    keepRenewing(lease, ms, async () => (await session.run((r) => r.concSemRenew(permits, ms, id))) === 1, () => {
-      const list = heldPermits.get(permits);
-      if (list?.includes(lease)) list.splice(list.indexOf(lease), 1);
-      drop(lease);
-    });
+    keepRenewing(lease, ms, async () => (await session.run((r) => r.concSemRenew(permits, ms, id))) === 1, () => drop(lease));
   }
 }

@@ -1,7 +1,7 @@
 import type { BaseProxy, BuiltinTypeid } from '@conc/manager';
 import { typeName } from '@conc/core/internal';
 import { decodeValue, encodeValue } from '../redis-codec.js';
-import { CALL_TIMEOUT, type RedisSession } from './session.js';
+import type { RedisSession } from './session.js';
 
 /** The fixed facts of an object, set when it was made: what a proxy of it carries. @internal */
 export interface ObjectRef {
@@ -88,15 +88,15 @@ export abstract class RedisObject {
     return decodeValue(bytes, { load: (marked) => proxyOf(this.session, loadedRef(marked)) });
   }
 
+  /** When a call ends (`performance.now()` time): a wait's timeout, else the call timeout. */
+  deadline(wait: CallWait | undefined): number {
+    return performance.now() + (wait ? wait.timeout : this.session.callTimeout);
+  }
+
   /** Runs one command with the call deadline. */
   redis<T>(command: Parameters<RedisSession['run']>[0]): Promise<T> {
     return this.session.run(command) as Promise<T>;
   }
-}
-
-/** When a wait ends (`performance.now()` time): its timeout, or the call timeout for other calls. @internal */
-export function deadlineOf(wait: CallWait | undefined): number {
-  return performance.now() + (wait ? wait.timeout : CALL_TIMEOUT);
 }
 
 // A proxy stored in Redis keeps what names its object, not where Redis is (the reader is

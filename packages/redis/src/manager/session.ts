@@ -37,7 +37,7 @@ export class RedisSession {
   #closed: Error | undefined;
   readonly #where: string;
 
-  constructor(readonly backend: RedisBackend) {
+  constructor(readonly backend: RedisBackend, readonly callTimeout = CALL_TIMEOUT) {
     this.prefix = backend.prefix;
     this.url = backend.url;
     this.#where = describeUrl(backend.url);
@@ -64,7 +64,7 @@ export class RedisSession {
    * Runs `command` once Redis is reachable, failing with a `ConcError` when it is not (or does
    * not answer) before `deadline` (`performance.now()` time; default the call timeout).
    */
-  run<T>(command: (redis: Redis & Scripts) => Promise<T>, deadline = performance.now() + CALL_TIMEOUT): Promise<T> {
+  run<T>(command: (redis: Redis & Scripts) => Promise<T>, deadline = performance.now() + this.callTimeout): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closed);
     if (this.redis.status === 'end') return Promise.reject(this.unreachable('its connection was closed (the backend was closed)'));
     return new Promise<T>((resolve, reject) => {
@@ -262,7 +262,7 @@ export class RedisSession {
       const once = await attempt();
       return once.done ? once.value : undefined;
     }
-    const stop = await this.listen(channel, Math.min(deadline, performance.now() + CALL_TIMEOUT));
+    const stop = await this.listen(channel, Math.min(deadline, performance.now() + this.callTimeout));
     try {
       for (;;) {
         const wake = this.nextWake(channel);

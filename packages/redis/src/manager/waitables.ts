@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BrokenBarrierError, EmptyError, FullError, StateError } from '@conc/core';
 import { typeName } from '@conc/core/internal';
 import { RedisLock } from './locks.js';
-import { deadlineOf, RedisObject, type CallWait, type ObjectRef } from './object.js';
+import { RedisObject, type CallWait, type ObjectRef } from './object.js';
 import type { RedisSession } from './session.js';
 
 /** An Event in Redis: a flag key; `set()` publishes. @internal */
@@ -14,7 +14,7 @@ export class RedisEvent extends RedisObject {
       case 'isSet': return isSet();
       case 'set': return this.redis((r) => r.concEventSet(flag, this.channel)).then(() => undefined);
       case 'clear': return this.redis((r) => r.del(flag)).then(() => undefined);
-      case 'wait': return this.session.waitFor(this.channel, async () => ((await isSet()) ? { done: true, value: true } : { done: false }), deadlineOf(wait), wait?.signal)
+      case 'wait': return this.session.waitFor(this.channel, async () => ((await isSet()) ? { done: true, value: true } : { done: false }), this.deadline(wait), wait?.signal)
         .then((value) => value ?? false);
       default: return this.unknown(method);
     }
@@ -36,9 +36,9 @@ export class RedisCondition extends RedisObject {
   protected run(method: string, args: unknown[], wait: CallWait | undefined): Promise<unknown> {
     this.lock.proxy = this.proxy;
     switch (method) {
-      case 'acquire': return this.lock.acquire(deadlineOf(wait), wait?.signal, 1).then((token) => token !== undefined);
+      case 'acquire': return this.lock.acquire(this.deadline(wait), wait?.signal, 1).then((token) => token !== undefined);
       case 'release': return this.lock.release(false).then(() => undefined);
-      case 'wait': return this.#wait(deadlineOf(wait), wait?.signal);
+      case 'wait': return this.#wait(this.deadline(wait), wait?.signal);
       case 'notify': {
         const n = args[0];
         if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`${this.what(method)}: n must be an integer, got ${typeName(n)}`);
@@ -153,14 +153,14 @@ export class RedisQueue extends RedisObject {
         return this.session.waitFor(this.channel, async () => {
           const put = await this.session.run<number>((r) => r.concQueuePut(items, state, item, maxsize, this.channel) as Promise<number>);
           return put === 1 ? { done: true, value: true } : { done: false };
-        }, deadlineOf(wait), wait?.signal).then((put) => {
+        }, this.deadline(wait), wait?.signal).then((put) => {
           if (!put) throw new FullError(`${this.what(method)}: the queue is full (maxsize ${maxsize})`);
         });
       }
       case 'get': return this.session.waitFor(this.channel, async () => {
         const bytes = await this.session.run<Buffer | null>((r) => r.concQueueGetBuffer(items, state, this.channel) as Promise<Buffer | null>);
         return bytes === null ? { done: false } : { done: true, value: bytes };
-      }, deadlineOf(wait), wait?.signal).then((bytes) => {
+      }, this.deadline(wait), wait?.signal).then((bytes) => {
         if (bytes === undefined) throw new EmptyError(`${this.what(method)}: the queue is empty`);
         return this.decode(bytes);
       });
@@ -171,7 +171,7 @@ export class RedisQueue extends RedisObject {
       case 'join': return this.session.waitFor(this.channel, async () => {
         const left = Number((await this.session.run<string | null>((r) => r.hget(state, 'unfinished'))) ?? 0);
         return left <= 0 ? { done: true, value: true } : { done: false };
-      }, deadlineOf(wait), wait?.signal).then((done) => done ?? false);
+      }, this.deadline(wait), wait?.signal).then((done) => done ?? false);
       case 'shutdown': {
         if (typeof args[0] !== 'boolean') throw new TypeError(`${this.what(method)}: immediate must be a boolean, got ${typeName(args[0])}`);
         return this.redis((r) => r.concQueueShutdown(items, state, this.channel, args[0] ? '1' : '0')).then(() => undefined);
