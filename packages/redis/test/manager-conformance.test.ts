@@ -5,7 +5,9 @@ import {
   BrokenBarrierError, ConditionProxy, DictProxy, EmptyError, FullError, ListProxy, LockProxy, Manager, QueueProxy,
   ShutDownError, StateError,
 } from '@conc/manager';
+import { Pool } from '@conc/pool';
 import { Process, Thread } from '@conc/process';
+import { Queue } from '@conc/queue';
 import { RedisBackend } from '@conc/redis';
 import { startRedis, type RedisServer } from './redis-server.js';
 
@@ -318,5 +320,30 @@ describe.each(setups)('%s manager', (_kind, open) => {
     expect(await d.get('thread')).toBe(true);
     expect(await d.get('back')).toBe(1);
     expect(await d.get('process')).toBe(child.pid);
+  });
+
+  test('proxies cross as pool task arguments and results, and as items of a @conc/queue Queue', async () => {
+    const d = await manager.dict();
+    await using pool = new Pool({ processes: 1 });
+    const back = await pool.apply(async (dict: DictProxy) => {
+      await dict.set('pool', 'task');
+      return { dict };
+    }, [d]);
+    await back.dict.set('result', true);
+    expect(await d.get('pool')).toBe('task');
+    expect(await d.get('result')).toBe(true);
+    const items = new Queue<{ lock: LockProxy; dict: DictProxy }>();
+    const lock = await manager.lock();
+    const thread = new Thread({
+      target: async (q: Queue<{ lock: LockProxy; dict: DictProxy }>) => {
+        const { lock: l, dict } = await q.get();
+        await l.with(() => dict.set('queued', 'item'));
+      },
+      args: [items],
+    });
+    thread.start();
+    await items.put({ lock, dict: d });
+    expect(await thread.join(20_000)).toBe(true);
+    expect(await d.get('queued')).toBe('item');
   });
 });

@@ -16,7 +16,9 @@ export class RedisDict extends RedisObject {
       case 'set': {
         const f = field();
         const value = this.encode(args[1], method);
-        return this.redis((r) => r.concDictSet(data, order, this.key('meta'), f, value)).then(() => undefined);
+        return this.redis<number>((r) => r.hset(data, f, value)).then((added) => {
+          if (added === 1) return this.redis((r) => r.concDictOrder(data, order, this.key('meta'), f)).then(() => undefined);
+        });
       }
       case 'has': {
         const f = field();

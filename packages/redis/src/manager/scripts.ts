@@ -284,6 +284,15 @@ return 1`,
   },
 
   // Dict: KEYS[1] values HASH, KEYS[2] insertion order ZSET, KEYS[3] meta (its 'seq' field).
+  // A single set is a plain HSET (one round trip, no script); when the field was new, this
+  // records its place in the order (if it is still there).
+  concDictOrder: {
+    numberOfKeys: 3,
+    lua: `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[3], 'seq', 1), ARGV[1])
+return 1`,
+  },
   // ARGV: field, value, ... Returns how many fields were new.
   concDictSet: {
     numberOfKeys: 3,
@@ -317,15 +326,32 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return old`,
   },
-  // Returns {fields, values} in insertion order.
+  // Returns {fields, values} in insertion order: the ordered fields still present, then any
+  // field set but not yet ordered (its writer's second step is on its way), newest anyway.
   concDictItems: {
     numberOfKeys: 2,
     lua: `
-local fields = redis.call('ZRANGE', KEYS[2], 0, -1)
-local values = {}
-for j = 1, #fields, 1000 do
-  local part = redis.call('HMGET', KEYS[1], unpack(fields, j, math.min(j + 999, #fields)))
-  for k = 1, #part do values[#values + 1] = part[k] end
+local ordered = redis.call('ZRANGE', KEYS[2], 0, -1)
+local fields, values, seen = {}, {}, {}
+for j = 1, #ordered, 1000 do
+  local part = redis.call('HMGET', KEYS[1], unpack(ordered, j, math.min(j + 999, #ordered)))
+  for k = 1, #part do
+    if part[k] then
+      local field = ordered[j + k - 1]
+      fields[#fields + 1] = field
+      values[#values + 1] = part[k]
+      seen[field] = true
+    end
+  end
+end
+if #fields < redis.call('HLEN', KEYS[1]) then
+  local all = redis.call('HGETALL', KEYS[1])
+  for j = 1, #all, 2 do
+    if not seen[all[j]] then
+      fields[#fields + 1] = all[j]
+      values[#values + 1] = all[j + 1]
+    end
+  end
 end
 return {fields, values}`,
   },

@@ -257,11 +257,11 @@ export class RedisSession {
     signal: AbortSignal | undefined,
   ): Promise<T | undefined> {
     if (signal?.aborted) throw signal.reason;
-    // A wait that cannot wait is one attempt, without a subscription.
-    if (deadline <= performance.now()) {
-      const once = await attempt();
-      return once.done ? once.value : undefined;
-    }
+    // The first try needs no subscription (most waits end there); a change made between it
+    // and the subscription is seen by the try after subscribing.
+    const first = await attempt();
+    if (first.done) return first.value;
+    if (deadline <= performance.now()) return undefined;
     const stop = await this.listen(channel, Math.min(deadline, performance.now() + this.callTimeout));
     try {
       for (;;) {
