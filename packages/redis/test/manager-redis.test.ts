@@ -29,8 +29,8 @@ describe('objects shared by name', () => {
   test('every client asking for a name and type gets the same object; init applies only on creation', async () => {
     const other = await Manager.connect({ backend });
     try {
-      const a = await manager.dict({ first: 1 }, { name: 'settings' });
-      const b = await other.dict({ second: 2 }, { name: 'settings' });
+      const a = await manager.dict<unknown>({ first: 1 }, { name: 'settings' });
+      const b = await other.dict<unknown>({ second: 2 }, { name: 'settings' });
       await b.set('from', 'b');
       expect(await a.copy()).toEqual(new Map<unknown, unknown>([['first', 1], ['from', 'b']]));
       expect(a.id).toBe(b.id);
