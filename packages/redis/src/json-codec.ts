@@ -1,5 +1,5 @@
 import { DataCloneError } from '@conc/core';
-import { deserializeError, isShareable, serializeError, typeName, type SerializedError } from '@conc/core/internal';
+import { deserializeError, isShareable, serializeError, typeName, type SerializedError, type Shareable } from '@conc/core/internal';
 
 /**
  * Structured-clone values as JSON: what BullMQ job data and Redis strings can carry, readable
@@ -46,19 +46,30 @@ interface Tagged {
  *   symbol, a shared-memory @conc object, a `SharedArrayBuffer`, a `WeakMap`...).
  * @internal
  */
-export function encodeJson(value: unknown, path = 'value'): unknown {
+export function encodeJson(value: unknown, path = 'value', hooks?: ShareableHooks): unknown {
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
   if (typeof value === 'number') return encodeNumber(value);
-  return new Encoder().encode(value, path);
+  return new Encoder(hooks).encode(value, path);
+}
+
+/**
+ * How @conc objects that live in Redis (Redis-backed manager proxies) cross: `store` turns one
+ * into data (`undefined`: it cannot cross), tagged `{ "$": "conc", "v": data }`; `load` turns
+ * that data back into the object. Without hooks every @conc object is a `DataCloneError`.
+ * @internal
+ */
+export interface ShareableHooks {
+  store?: (object: Shareable) => Record<string, unknown> | undefined;
+  load?: (data: Record<string, unknown>) => object;
 }
 
 /**
  * Decodes what {@link encodeJson} made.
  * @internal
  */
-export function decodeJson(data: unknown): unknown {
+export function decodeJson(data: unknown, hooks?: ShareableHooks): unknown {
   if (data === null || typeof data !== 'object') return data;
-  return new Decoder().decode(data);
+  return new Decoder(hooks).decode(data);
 }
 
 function encodeNumber(value: number): unknown {
@@ -69,6 +80,8 @@ function encodeNumber(value: number): unknown {
 class Encoder {
   /** Objects met so far, numbered in the order the decoder will rebuild them. */
   readonly #seen = new Map<object, number>();
+
+  constructor(readonly hooks: ShareableHooks | undefined) {}
 
   encode(value: unknown, path: string): unknown {
     switch (typeof value) {
@@ -90,6 +103,11 @@ class Encoder {
     const ref = this.#seen.get(object);
     if (ref !== undefined) return { $: 'ref', v: ref };
     if (isShareable(object)) {
+      const stored = this.hooks?.store?.(object);
+      if (stored !== undefined) {
+        this.#seen.set(object, this.#seen.size);
+        return { $: 'conc', v: stored };
+      }
       throw new DataCloneError(path, `${typeName(object)} lives in this machine's memory and cannot cross to another machine; share state through Redis instead (a Manager on the same backend)`);
     }
     this.#seen.set(object, this.#seen.size);
@@ -152,6 +170,8 @@ class Encoder {
 class Decoder {
   readonly #objects: object[] = [];
 
+  constructor(readonly hooks: ShareableHooks | undefined) {}
+
   decode(data: unknown): unknown {
     if (data === null || typeof data !== 'object') return data;
     if (Array.isArray(data)) {
@@ -198,6 +218,10 @@ class Decoder {
         return error;
       }
       case 'Box': return this.#keep(Object(this.decode(v)) as object);
+      case 'conc': {
+        if (!this.hooks?.load) throw new TypeError('decodeJson: a stored @conc object, and nothing here to rebuild it');
+        return this.#keep(this.hooks.load(v as Record<string, unknown>));
+      }
       case 'ArrayBuffer': return this.#keep(bytesOf(v as string).buffer);
     }
     const View = views[tag as ViewName];

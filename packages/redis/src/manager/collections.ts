@@ -1,5 +1,5 @@
 import { typeName } from '@conc/core/internal';
-import { decodeKey, encodeKey } from '../redis-codec.js';
+import { decodeKey, encodeKey } from './dict-keys.js';
 import { checkIndex, RedisObject, type CallWait } from './object.js';
 
 /** A dict in Redis: values in a HASH (fields name the key and its type), insertion order in a ZSET. @internal */
@@ -11,7 +11,7 @@ export class RedisDict extends RedisObject {
     switch (method) {
       case 'get': {
         const f = field();
-        return this.redis<Buffer | null>((r) => r.hgetBuffer(data, f)).then((bytes) => (bytes === null ? args[1] : this.decode(bytes)));
+        return this.redis<string | null>((r) => r.hget(data, f)).then((bytes) => (bytes === null ? args[1] : this.decode(bytes)));
       }
       case 'set': {
         const f = field();
@@ -26,7 +26,7 @@ export class RedisDict extends RedisObject {
       }
       case 'delete': {
         const f = field();
-        return this.redis<Buffer | null>((r) => r.concDictPop(data, order, f)).then((old) => old !== null);
+        return this.redis<string | null>((r) => r.concDictPop(data, order, f)).then((old) => old !== null);
       }
       case 'keys': return this.#items().then((items) => items.map(([k]) => k));
       case 'values': return this.#items().then((items) => items.map(([, v]) => v));
@@ -41,7 +41,7 @@ export class RedisDict extends RedisObject {
       }
       case 'pop': {
         const f = field();
-        return this.redis<Buffer | null>((r) => r.concDictPopBuffer(data, order, f)).then((bytes) => {
+        return this.redis<string | null>((r) => r.concDictPop(data, order, f)).then((bytes) => {
           if (bytes !== null) return this.decode(bytes);
           if (args.length > 1) return args[1];
           throw new RangeError(`${this.what('pop')}: no key ${typeName(args[0])} in the dict (pass a default to get it back instead)`);
@@ -50,15 +50,15 @@ export class RedisDict extends RedisObject {
       case 'setdefault': {
         const f = field();
         const value = this.encode(args[1], method);
-        return this.redis<Buffer>((r) => r.concDictSetdefaultBuffer(data, order, this.key('meta'), f, value)).then((bytes) => this.decode(bytes));
+        return this.redis<string>((r) => r.concDictSetdefault(data, order, this.key('meta'), f, value)).then((bytes) => this.decode(bytes));
       }
       default: return this.unknown(method);
     }
   }
 
   async #items(): Promise<[unknown, unknown][]> {
-    const [fields, values] = await this.redis<[Buffer[], (Buffer | null)[]]>((r) => r.concDictItemsBuffer(this.key('data'), this.key('order')));
-    return fields.map((field, i) => [decodeKey(field.toString()), this.decode(values[i] ?? null)]);
+    const [fields, values] = await this.redis<[string[], (string | null)[]]>((r) => r.concDictItems(this.key('data'), this.key('order')));
+    return fields.map((field, i) => [decodeKey(field), this.decode(values[i] ?? null)]);
   }
 }
 
@@ -83,7 +83,7 @@ export class RedisList extends RedisObject {
     switch (method) {
       case 'get': {
         const i = checkIndex(args[0], this.what(method));
-        return this.redis<Buffer | null>((r) => r.lindexBuffer(items, i)).then((bytes) => {
+        return this.redis<string | null>((r) => r.lindex(items, i)).then((bytes) => {
           if (bytes === null) throw new RangeError(`${this.what(method)}: list index ${i} out of range`);
           return this.decode(bytes);
         });
@@ -112,7 +112,7 @@ export class RedisList extends RedisObject {
       }
       case 'pop': {
         const i = args[0] === undefined ? -1 : checkIndex(args[0], this.what(method));
-        return this.redis<Buffer>((r) => r.concListPopBuffer(items, i)).then((bytes) => this.decode(bytes));
+        return this.redis<string>((r) => r.concListPop(items, i)).then((bytes) => this.decode(bytes));
       }
       case 'remove': {
         const value = this.encode(args[0], method);
@@ -132,7 +132,7 @@ export class RedisList extends RedisObject {
         return this.redis<number[]>((r) => r.lpos(items, value, 'COUNT', 0)).then((at) => at.length);
       }
       case 'len': return this.redis((r) => r.llen(items));
-      case 'copy': return this.redis<Buffer[]>((r) => r.lrangeBuffer(items, 0, -1)).then((all) => all.map((bytes) => this.decode(bytes)));
+      case 'copy': return this.redis<string[]>((r) => r.lrange(items, 0, -1)).then((all) => all.map((bytes) => this.decode(bytes)));
       default: return this.unknown(method);
     }
   }
@@ -149,7 +149,7 @@ export class RedisNamespace extends RedisObject {
     switch (method) {
       case 'get': {
         const field = name();
-        return this.redis<Buffer | null>((r) => r.hgetBuffer(data, field)).then((bytes) => this.decode(bytes));
+        return this.redis<string | null>((r) => r.hget(data, field)).then((bytes) => this.decode(bytes));
       }
       case 'set': {
         const field = name();
@@ -160,7 +160,7 @@ export class RedisNamespace extends RedisObject {
         const field = name();
         return this.redis<number>((r) => r.hdel(data, field)).then((n) => n === 1);
       }
-      case 'copy': return this.redis<Record<string, Buffer>>((r) => r.hgetallBuffer(data)).then((all) => {
+      case 'copy': return this.redis<Record<string, string>>((r) => r.hgetall(data)).then((all) => {
         const out: Record<string, unknown> = {};
         for (const [field, bytes] of Object.entries(all)) out[field] = this.decode(bytes);
         return out;

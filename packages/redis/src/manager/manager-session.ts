@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { StateError } from '@conc/core';
 import { typeName } from '@conc/core/internal';
 import type { BaseProxy, BuiltinTypeid, ManagerSession, ObjectOptions } from '@conc/manager';
-import { encodeKey, encodeValue } from '../redis-codec.js';
+import { checkName } from '../keys.js';
 import { checkType, dictEntries, storedNumber } from './collections.js';
-import { objectKey, type ObjectRef } from './object.js';
+import { encodeKey } from './dict-keys.js';
+import { objectKey, storeValue, type ObjectRef } from './object.js';
 import { makeRedisProxy, redisObjectOf, shareSession } from './proxy.js';
 import type { RedisSession } from './session.js';
 
@@ -34,8 +35,8 @@ export class RedisManagerSession implements ManagerSession {
   async create(typeid: BuiltinTypeid, args: unknown[], options: ObjectOptions): Promise<BaseProxy> {
     const plan = this.#plan(typeid, args, options.lease ?? DEFAULT_LEASE);
     const { session } = this;
-    const id = await session.run((r) => r.incr(`${session.prefix}:m:ids`));
-    const name = options.name ?? randomUUID();
+    const id = await session.run((r) => r.incr(`${session.prefix}:manager:ids`));
+    const name = options.name === undefined ? randomUUID() : checkName(options.name, `Manager.${typeid}`);
     const keys = ['meta', ...plan.parts].map((part) => objectKey(session.prefix, name, part));
     const argv: (string | number | Buffer)[] = [typeid, id, JSON.stringify(plan.params)];
     for (const [command, keyIndex, commandArgs] of plan.init) {
@@ -57,12 +58,12 @@ export class RedisManagerSession implements ManagerSession {
   /** Checks a factory's arguments as the local manager does, and plans the object's first state. */
   #plan(typeid: BuiltinTypeid, args: unknown[], lease: number): Plan {
     const what = `Manager.${typeid}`;
-    const encode = (value: unknown): Buffer => encodeValue(value, { path: `${what} init`, store: ({ name, typeid: t, id, params }) => ({ name, typeid: t, id, params }) });
+    const encode = (value: unknown): string => storeValue(this.session, value, `${what} init`);
     switch (typeid) {
       case 'dict': {
         const entries = dictEntries(args[0], what);
         const fields = entries.map(([k]) => encodeKey(k, what));
-        const unique = new Map<string, Buffer>();
+        const unique = new Map<string, string>();
         entries.forEach(([, v], i) => unique.set(fields[i]!, encode(v)));
         const data = [...unique].flat();
         const order = [...unique.keys()].flatMap((field, i) => [i + 1, field]);

@@ -1,6 +1,7 @@
 import type { BaseProxy, BuiltinTypeid } from '@conc/manager';
 import { typeName } from '@conc/core/internal';
-import { decodeValue, encodeValue } from '../redis-codec.js';
+import { decodeJson, encodeJson, type ShareableHooks } from '../json-codec.js';
+import { hashTagged } from '../keys.js';
 import type { RedisSession } from './session.js';
 
 /** The fixed facts of an object, set when it was made: what a proxy of it carries. @internal */
@@ -18,9 +19,51 @@ export interface CallWait {
   signal: AbortSignal | undefined;
 }
 
-/** Every key of one object: `<prefix>:m:{<name>}:<part>`, so all of them share a cluster slot. @internal */
+/** Every key of one object: `<prefix>:{manager:<name>}:<part>`, so all of them share a cluster slot. @internal */
 export function objectKey(prefix: string, name: string, part: string): string {
-  return `${prefix}:m:{${name}}:${part}`;
+  return `${hashTagged(prefix, `manager:${name}`)}:${part}`;
+}
+
+/** The Redis object behind a proxy, if it is one (set by the proxy module). @internal */
+export let objectOf: (proxy: unknown) => RedisObject | undefined = () => undefined;
+/** @internal */
+export function setObjectOf(lookup: typeof objectOf): void {
+  objectOf = lookup;
+}
+
+/**
+ * How values are stored: JSON text (readable by every Node version, see json-codec), with a
+ * proxy of an object of the same Redis and prefix kept as what names its object (not where
+ * Redis is: the reader is already there, and the URL may hold a password).
+ * @internal
+ */
+export function storeValue(session: RedisSession, value: unknown, path: string): string {
+  return JSON.stringify(encodeJson(value, path, hooksOf(session)));
+}
+
+/** Reads what {@link storeValue} wrote; a stored proxy comes back as a proxy on `session`. @internal */
+export function loadValue(session: RedisSession, text: string | null): unknown {
+  if (text === null) return undefined;
+  return decodeJson(JSON.parse(text), hooksOf(session));
+}
+
+const hooks = new WeakMap<RedisSession, ShareableHooks>();
+
+function hooksOf(session: RedisSession): ShareableHooks {
+  let found = hooks.get(session);
+  if (!found) {
+    found = {
+      store: (object) => {
+        const stored = objectOf(object);
+        if (!stored || stored.session.url !== session.url || stored.session.prefix !== session.prefix) return undefined;
+        const { name, typeid, id, params } = stored.ref;
+        return { name, typeid, id, params };
+      },
+      load: (data) => proxyOf(session, loadedRef(data)),
+    };
+    hooks.set(session, found);
+  }
+  return found;
 }
 
 /** Makes the proxy of an object on a session (set by the proxy module, which imports this one). @internal */
@@ -78,14 +121,13 @@ export abstract class RedisObject {
   }
 
   /** Encodes a value to store. */
-  encode(value: unknown, method: string): Buffer {
-    return encodeValue(value, { path: `${this.what(method)} value`, store: storedRef });
+  encode(value: unknown, method: string): string {
+    return storeValue(this.session, value, `${this.what(method)} value`);
   }
 
   /** Decodes a stored value (a stored proxy comes back as a proxy on this session). */
-  decode(bytes: Buffer | null): unknown {
-    if (bytes === null) return undefined;
-    return decodeValue(bytes, { load: (marked) => proxyOf(this.session, loadedRef(marked)) });
+  decode(text: string | null): unknown {
+    return loadValue(this.session, text);
   }
 
   /** When a call ends (`performance.now()` time): a wait's timeout, else the call timeout. */
@@ -97,13 +139,6 @@ export abstract class RedisObject {
   redis<T>(command: Parameters<RedisSession['run']>[0]): Promise<T> {
     return this.session.run(command) as Promise<T>;
   }
-}
-
-// A proxy stored in Redis keeps what names its object, not where Redis is (the reader is
-// already there, and the URL may hold a password).
-function storedRef(descriptor: Record<string, unknown>): Record<string, unknown> {
-  const { name, typeid, id, params } = descriptor;
-  return { name, typeid, id, params };
 }
 
 function loadedRef(marked: Record<string, unknown>): ObjectRef {

@@ -6,7 +6,7 @@ import { registerKind, toDescriptor, type SharedDescriptor } from '@conc/core/in
 import { RedisBackend } from '../redis-backend.js';
 import { RedisDict, RedisList, RedisNamespace, RedisTyped } from './collections.js';
 import { RedisLock, RedisSemaphore } from './locks.js';
-import { setProxyOf, type CallWait, type ObjectRef, type RedisObject } from './object.js';
+import { setObjectOf, setProxyOf, type CallWait, type ObjectRef, type RedisObject } from './object.js';
 import { RedisSession } from './session.js';
 import { RedisBarrier, RedisCondition, RedisEvent, RedisQueue } from './waitables.js';
 
@@ -75,6 +75,7 @@ export function redisObjectOf(proxy: unknown): RedisObject | undefined {
   if (typeof proxy !== 'object' || proxy === null) return undefined;
   return (proxy as Record<symbol, RedisObject | undefined>)[objectOfProxy];
 }
+setObjectOf(redisObjectOf);
 
 // Per thread: proxies revived here share one session per Redis and prefix.
 const sessions = new Map<string, RedisSession>();

@@ -158,7 +158,7 @@ export class RedisQueue extends RedisObject {
         });
       }
       case 'get': return this.session.waitFor(this.channel, async () => {
-        const bytes = await this.session.run<Buffer | null>((r) => r.concQueueGetBuffer(items, state, this.channel) as Promise<Buffer | null>);
+        const bytes = await this.session.run<string | null>((r) => r.concQueueGet(items, state, this.channel) as Promise<string | null>);
         return bytes === null ? { done: false } : { done: true, value: bytes };
       }, this.deadline(wait), wait?.signal).then((bytes) => {
         if (bytes === undefined) throw new EmptyError(`${this.what(method)}: the queue is empty`);
