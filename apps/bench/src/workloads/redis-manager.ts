@@ -62,7 +62,7 @@ const oursDict: Contender = {
       const manager = await Manager.connect({ backend });
       const d = await manager.dict<number, number>();
       const n = ops(quick);
-      for (let i = 0; i < 500; i++) await d.set(i % 100, i);
+      for (let i = 0; i < 3000; i++) await d.set(i % 100, i);
       let bad = 0;
       const start = performance.now();
       for (let i = 0; i < n; i += 2) {
@@ -88,7 +88,7 @@ const rawDict: Contender = {
     const redis = new Redis(await redisUrl());
     try {
       const n = ops(quick);
-      for (let i = 0; i < 500; i++) await redis.hset('bench:raw-dict', String(i % 100), String(i));
+      for (let i = 0; i < 3000; i++) await redis.hset('bench:raw-dict', String(i % 100), String(i));
       let bad = 0;
       const start = performance.now();
       for (let i = 0; i < n; i += 2) {
