@@ -204,13 +204,16 @@ export class Manager {
   }
 
   /**
-   * Connects to a running server (Python's `BaseManager.connect`). `close()` disconnects
-   * without stopping the server.
+   * Connects to a running server (Python's `BaseManager.connect`), or, with `{ backend }`, to a
+   * store that holds the objects instead of a server (`RedisBackend` from `@conc/redis`: every
+   * factory then also takes `{ name }`, and locks and semaphores `{ lease }`). `close()`
+   * disconnects without stopping the server.
    *
    * @param opts - `address`: the server's address as its `manager.address` reports it (`{ path }`
    *   or `{ host, port }`); `authkey`: the server's secret (a non-empty string or `Uint8Array`, its
    *   `manager.authkey`); `callTimeout`: milliseconds a call that does not wait may take (a
    *   positive number or `Infinity`; default 30 000).
+   *   Or `backend`: a manager backend, and `callTimeout` (the backend's default when absent).
    * @returns A promise of the handle, once the handshake succeeded.
    * @throws (rejects) TypeError/RangeError for bad options; AuthenticationError when the authkey
    *   is wrong; ConcError when the server cannot be reached.
@@ -255,6 +258,7 @@ export class Manager {
    * A new dict (Python's `manager.dict()`).
    * @param init - Optional first entries: a plain object (string keys), a `Map`, or an array of
    *   `[key, value]` pairs; keys must be strings, numbers, bigints, booleans or `null`. Default: empty.
+   * @param opts - Backend managers only: `name` (every client asking for it gets the same dict; `init` applies on creation only).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError for another `init` or a bad key; DataCloneError for a value that
    *   cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
@@ -265,6 +269,7 @@ export class Manager {
   /**
    * A new list (Python's `manager.list()`).
    * @param init - Optional first items: any iterable (read here, in the caller). Default: empty.
+   * @param opts - Backend managers only: `name` (share it by name).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `init` is not an iterable; DataCloneError for an item that
    *   cannot cross; ConcError after `shutdown()`/`close()` or when the server is gone.
@@ -277,6 +282,7 @@ export class Manager {
    * A new namespace (Python's `manager.Namespace()`).
    * @param init - Optional first fields: a plain object, whose own enumerable properties become
    *   the fields. Default: no field.
+   * @param opts - Backend managers only: `name` (share it by name).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `init` is not a plain object; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
@@ -300,6 +306,7 @@ export class Manager {
   /**
    * A new `Semaphore`.
    * @param n - The initial number of permits: an integer >= 0; default 1.
+   * @param opts - Backend managers only: `name` (share it by name), `lease` (ms a dead holder keeps a permit; default 30 000).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
@@ -309,6 +316,7 @@ export class Manager {
   /**
    * A new `BoundedSemaphore`: releasing it above `n` permits is a `StateError`.
    * @param n - The initial and maximum number of permits: an integer >= 0; default 1.
+   * @param opts - Backend managers only: `name` (share it by name), `lease` (ms a dead holder keeps a permit; default 30 000).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `n` is not an integer; RangeError when `n < 0`; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
@@ -319,6 +327,7 @@ export class Manager {
    * A new `Condition`.
    * @param lock - Optional: the lock it is over, a `LockProxy` or `RLockProxy` made by this same
    *   server. Default: a new `RLock` of its own.
+   * @param opts - Backend managers only: `name` (share it by name).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `lock` is not a lock or rlock proxy of this server; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
@@ -336,7 +345,8 @@ export class Manager {
    * A new `Barrier` (Python's semantics, without `action`: no code crosses the wire).
    * @param parties - How many parties must call `wait()` to pass it: an integer >= 1.
    * @param opts - `timeout`: a non-negative number of milliseconds (or `Infinity`): the default
-   *   timeout of a `wait()` given none, as Python's `Barrier(parties, timeout=...)`. Default `{}`.
+   *   timeout of a `wait()` given none, as Python's `Barrier(parties, timeout=...)`; backend
+   *   managers also take `name` (share it by name). Default `{}`.
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `parties` is not an integer; RangeError when `parties < 1`
    *   or for a bad `timeout`; ConcError after `shutdown()`/`close()` or when the server is gone.
@@ -350,6 +360,7 @@ export class Manager {
    * A new `Queue` (Python's `queue.Queue`, with `taskDone`/`join` and `shutdown`).
    * @param maxsize - The most items it holds before `put` waits: an integer; `0` (the default)
    *   or less means unbounded.
+   * @param opts - Backend managers only: `name` (share it by name).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError when `maxsize` is not an integer; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
@@ -362,6 +373,7 @@ export class Manager {
    *   `'f64'`, or the Python typecode `'b'` `'B'` `'h'` `'H'` `'i'` `'I'` `'q'` `'Q'` `'f'` `'d'`.
    * @param value - The initial value: a number, or a `bigint` for the 64-bit integer types
    *   (`'i64'` `'u64'` `'q'` `'Q'`); stored as the type says (wraps, truncates). Default `0` (`0n`).
+   * @param opts - Backend managers only: `name` (share it by name).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError for an unknown type or a value of the wrong kind; ConcError after `shutdown()`/`close()` or when the server is gone.
    */
@@ -374,6 +386,7 @@ export class Manager {
    *   `'f32'` `'f64'`, or the Python typecode `'b'` `'B'` `'h'` `'H'` `'i'` `'I'` `'q'` `'Q'` `'f'` `'d'`.
    * @param lengthOrValues - A length (a non-negative integer: that many zeros), or an iterable of
    *   the initial elements (numbers, or `bigint`s for the 64-bit integer types), which also sets the length.
+   * @param opts - Backend managers only: `name` (share it by name).
    * @returns A promise of its proxy.
    * @throws (rejects) TypeError for an unknown type, something other than a length or an
    *   iterable, or an element of the wrong kind; RangeError for a negative or fractional length; ConcError after `shutdown()`/`close()` or when the server is gone.
