@@ -20,7 +20,7 @@ const heldLocks = new Map<string, Lease>();
 const heldPermits = new Map<string, Lease[]>();
 
 /** Renews `lease` every third of `ms` until `renew` says it is lost or it is dropped. */
-function keepRenewing(lease: Lease, ms: number, renew: () => Promise<boolean>, lost: () => void): void {
+function keepRenewing(session: RedisSession, lease: Lease, ms: number, renew: () => Promise<boolean>, lost: () => void): void {
   const tick = (): void => {
     lease.timer = setTimeout(() => {
       renew().then((held) => {
@@ -28,8 +28,9 @@ function keepRenewing(lease: Lease, ms: number, renew: () => Promise<boolean>, l
         if (held) tick();
         else lost();
       }, () => {
-        // Redis unreachable: try again; the lease runs out in Redis if this never succeeds.
-        if (lease.timer !== undefined) tick();
+        // Redis unreachable: try again (the lease runs out in Redis if this never succeeds),
+        // unless this session is closed for good.
+        if (lease.timer !== undefined && !session.closed && session.redis.status !== 'end') tick();
       });
     }, Math.max(5, Math.floor(ms / 3)));
     // A held lock does not keep the program alive (Python's does not either).
@@ -70,8 +71,8 @@ export class RedisLock extends RedisObject {
   /** Acquires `count` levels; resolves the fencing token, or `undefined` on timeout. */
   acquire(deadline: number, signal: AbortSignal | undefined, count: number): Promise<number | undefined> {
     const key = this.key('lock');
-    return this.session.waitFor(this.channel, async () => {
-      const [got, value] = await this.session.run<[number, number]>((r) => r.concLockAcquire(key, this.key('fence'), this.#lease, threadOwner, this.#reentrant, count) as Promise<[number, number]>);
+    return this.session.waitFor(this.channel, async (by) => {
+      const [got, value] = await this.session.run<[number, number]>((r) => r.concLockAcquire(key, this.key('fence'), this.#lease, threadOwner, this.#reentrant, count) as Promise<[number, number]>, by);
       if (got !== 1) return { done: false, retryIn: value > 0 ? value + 1 : undefined };
       // A re-entrant acquire keeps its hold (same token); any other is a new hold.
       const existing = heldLocks.get(key);
@@ -87,7 +88,7 @@ export class RedisLock extends RedisObject {
     const lease: Lease = { id: String(token), timer: undefined };
     heldLocks.set(key, lease);
     const session: RedisSession = this.session;
-    keepRenewing(lease, this.#lease, async () => (await session.run((r) => r.concLockRenew(key, lease.id, this.#lease))) === 1, () => drop(lease));
+    keepRenewing(session, lease, this.#lease, async () => (await session.run((r) => r.concLockRenew(key, lease.id, this.#lease))) === 1, () => drop(lease));
   }
 
   /**
@@ -135,8 +136,8 @@ export class RedisSemaphore extends RedisObject {
     switch (method) {
       case 'acquire': {
         const id = randomUUID();
-        return this.session.waitFor(this.channel, async () => {
-          const [got, value] = await this.session.run<[number, number]>((r) => r.concSemAcquire(free, permits, this.key('fence'), id, lease) as Promise<[number, number]>);
+        return this.session.waitFor(this.channel, async (by) => {
+          const [got, value] = await this.session.run<[number, number]>((r) => r.concSemAcquire(free, permits, this.key('fence'), id, lease) as Promise<[number, number]>, by);
           if (got !== 1) return { done: false, retryIn: value >= 0 ? value + 1 : undefined };
           this.#hold(permits, id, lease);
           return { done: true, value };
@@ -176,6 +177,6 @@ export class RedisSemaphore extends RedisObject {
     if (!mine) heldPermits.set(permits, mine = []);
     mine.push(lease);
     const session = this.session;
-    keepRenewing(lease, ms, async () => (await session.run((r) => r.concSemRenew(permits, ms, id))) === 1, () => drop(lease));
+    keepRenewing(session, lease, ms, async () => (await session.run((r) => r.concSemRenew(permits, ms, id))) === 1, () => drop(lease));
   }
 }

@@ -52,18 +52,28 @@ const hooks = new WeakMap<RedisSession, ShareableHooks>();
 function hooksOf(session: RedisSession): ShareableHooks {
   let found = hooks.get(session);
   if (!found) {
-    found = {
-      store: (object) => {
-        const stored = objectOf(object);
-        if (!stored || stored.session.url !== session.url || stored.session.prefix !== session.prefix) return undefined;
-        const { name, typeid, id, params } = stored.ref;
-        return { name, typeid, id, params };
-      },
-      load: (data) => proxyOf(session, loadedRef(data)),
-    };
+    found = proxyHooks(session.url, session.prefix, () => session);
     hooks.set(session, found);
   }
   return found;
+}
+
+/**
+ * json-codec hooks for manager proxies of the Redis at `url` under `prefix` (others cannot be
+ * stored): each is kept as what names its object, and rebuilt on `session()`. What a Redis
+ * pool's job data needs to carry such proxies to its workers (with the worker's own session).
+ * @internal
+ */
+export function proxyHooks(url: string, prefix: string, session: () => RedisSession): ShareableHooks {
+  return {
+    store: (object) => {
+      const stored = objectOf(object);
+      if (!stored || stored.session.url !== url || stored.session.prefix !== prefix) return undefined;
+      const { name, typeid, id, params } = stored.ref;
+      return { name, typeid, id, params };
+    },
+    load: (data) => proxyOf(session(), loadedRef(data)),
+  };
 }
 
 /** Makes the proxy of an object on a session (set by the proxy module, which imports this one). @internal */

@@ -6,7 +6,8 @@ import { registerKind, toDescriptor, type SharedDescriptor } from '@conc/core/in
 import { RedisBackend } from '../redis-backend.js';
 import { RedisDict, RedisList, RedisNamespace, RedisTyped } from './collections.js';
 import { RedisLock, RedisSemaphore } from './locks.js';
-import { setObjectOf, setProxyOf, type CallWait, type ObjectRef, type RedisObject } from './object.js';
+import type { ShareableHooks } from '../json-codec.js';
+import { proxyHooks, setObjectOf, setProxyOf, type CallWait, type ObjectRef, type RedisObject } from './object.js';
 import { RedisSession } from './session.js';
 import { RedisBarrier, RedisCondition, RedisEvent, RedisQueue } from './waitables.js';
 
@@ -89,6 +90,14 @@ export function threadSession(url: string, prefix: string): RedisSession {
     sessions.set(key, session);
   }
   return session;
+}
+
+/**
+ * json-codec hooks that carry manager proxies of `backend`'s Redis and prefix inside data
+ * (pool job data): rebuilt on this thread's session for that backend. @internal
+ */
+export function managerProxyHooks(backend: { url: string; prefix: string }): ShareableHooks {
+  return proxyHooks(backend.url, backend.prefix, () => threadSession(backend.url, backend.prefix));
 }
 
 /** Lets a manager handle's session serve the proxies revived in its thread. @internal */

@@ -12,6 +12,8 @@ export const threadOwner = randomBytes(12).toString('base64url');
 
 // How often a waiter re-checks on its own, whatever it heard: a guard, not the way it wakes.
 const RECHECK_MS = 2000;
+// The least time one try of a wait gets for its round trip, whatever the wait's timeout.
+const ATTEMPT_SLACK_MS = 100;
 
 interface Pending {
   deadline: number;
@@ -45,8 +47,10 @@ export class RedisSession {
     // are never resent after a reconnect (it could run twice).
     this.redis = backend.connect({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false }) as Redis & Scripts;
     defineScripts(this.redis);
+    // Every call waiting for Redis to come back listens for 'ready'.
+    this.redis.setMaxListeners(0);
     this.redis.on('connect', () => this.#updateRef());
-    this.#sweeper = setInterval(() => this.#sweep(), 250);
+    this.#sweeper = setInterval(() => this.#sweep(), 100);
     this.#sweeper.unref();
   }
 
@@ -225,6 +229,7 @@ export class RedisSession {
   #subscriberConnection(): Redis {
     if (this.#subscriber) return this.#subscriber;
     const subscriber = this.backend.connect({ enableOfflineQueue: true, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: null });
+    subscriber.setMaxListeners(0);
     subscriber.on('message', (channel: string) => this.#wake(channel));
     // After a reconnect ioredis subscribes again; anything published meanwhile was lost, so
     // every waiter re-checks the state.
@@ -252,21 +257,21 @@ export class RedisSession {
    */
   async waitFor<T>(
     channel: string,
-    attempt: () => Promise<{ done: true; value: T } | { done: false; retryIn?: number }>,
+    attempt: (by: number) => Promise<{ done: true; value: T } | { done: false; retryIn?: number }>,
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<T | undefined> {
     if (signal?.aborted) throw signal.reason;
     // The first try needs no subscription (most waits end there); a change made between it
     // and the subscription is seen by the try after subscribing.
-    const first = await attempt();
+    const first = await attempt(this.#attemptDeadline(deadline));
     if (first.done) return first.value;
     if (deadline <= performance.now()) return undefined;
     const stop = await this.listen(channel, Math.min(deadline, performance.now() + this.callTimeout));
     try {
       for (;;) {
         const wake = this.nextWake(channel);
-        const result = await attempt();
+        const result = await attempt(this.#attemptDeadline(deadline));
         if (result.done) {
           wake.cancel();
           return result.value;
@@ -282,6 +287,16 @@ export class RedisSession {
     } finally {
       stop();
     }
+  }
+
+  /**
+   * How long one try of a wait may wait for Redis: the wait's own deadline (with a little
+   * slack, so a healthy round trip of a zero-timeout wait is never cut off), at most the call
+   * timeout.
+   */
+  #attemptDeadline(deadline: number): number {
+    const now = performance.now();
+    return Math.min(now + this.callTimeout, Math.max(deadline, now + ATTEMPT_SLACK_MS));
   }
 
   /** Keeps the process alive while calls or waits are pending, not longer. */

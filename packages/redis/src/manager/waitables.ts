@@ -9,12 +9,12 @@ import type { RedisSession } from './session.js';
 export class RedisEvent extends RedisObject {
   protected run(method: string, _args: unknown[], wait: CallWait | undefined): Promise<unknown> {
     const flag = this.key('flag');
-    const isSet = async (): Promise<boolean> => (await this.session.run<number>((r) => r.exists(flag))) === 1;
+    const isSet = async (by?: number): Promise<boolean> => (await this.session.run<number>((r) => r.exists(flag), by)) === 1;
     switch (method) {
       case 'isSet': return isSet();
       case 'set': return this.redis((r) => r.concEventSet(flag, this.channel)).then(() => undefined);
       case 'clear': return this.redis((r) => r.del(flag)).then(() => undefined);
-      case 'wait': return this.session.waitFor(this.channel, async () => ((await isSet()) ? { done: true, value: true } : { done: false }), this.deadline(wait), wait?.signal)
+      case 'wait': return this.session.waitFor(this.channel, async (by) => ((await isSet(by)) ? { done: true, value: true } : { done: false }), this.deadline(wait), wait?.signal)
         .then((value) => value ?? false);
       default: return this.unknown(method);
     }
@@ -74,8 +74,8 @@ export class RedisCondition extends RedisObject {
     let woken = false;
     let failure: unknown;
     try {
-      woken = (await this.session.waitFor(this.channel, async () => {
-        const got = await this.session.run<number>((r) => r.concCondCheck(waiters, notified, id) as Promise<number>);
+      woken = (await this.session.waitFor(this.channel, async (by) => {
+        const got = await this.session.run<number>((r) => r.concCondCheck(waiters, notified, id) as Promise<number>, by);
         return got === 1 ? { done: true, value: true } : { done: false };
       }, deadline, signal)) === true;
     } catch (error) {
@@ -123,8 +123,8 @@ export class RedisBarrier extends RedisObject {
     const breakIt = (): Promise<unknown> => this.session.run((r) => r.concBarrierBreak(state, ends, this.channel, String(gen), '0')).catch(() => {});
     let outcome: number | undefined;
     try {
-      outcome = await this.session.waitFor(this.channel, async () => {
-        const now = await this.session.run<number>((r) => r.concBarrierCheck(state, ends, gen) as Promise<number>);
+      outcome = await this.session.waitFor(this.channel, async (by) => {
+        const now = await this.session.run<number>((r) => r.concBarrierCheck(state, ends, gen) as Promise<number>, by);
         return now === 0 ? { done: false } : { done: true, value: now };
       }, deadline, signal);
     } catch (error) {
@@ -150,15 +150,15 @@ export class RedisQueue extends RedisObject {
     switch (method) {
       case 'put': {
         const item = this.encode(args[0], method);
-        return this.session.waitFor(this.channel, async () => {
-          const put = await this.session.run<number>((r) => r.concQueuePut(items, state, item, maxsize, this.channel) as Promise<number>);
+        return this.session.waitFor(this.channel, async (by) => {
+          const put = await this.session.run<number>((r) => r.concQueuePut(items, state, item, maxsize, this.channel) as Promise<number>, by);
           return put === 1 ? { done: true, value: true } : { done: false };
         }, this.deadline(wait), wait?.signal).then((put) => {
           if (!put) throw new FullError(`${this.what(method)}: the queue is full (maxsize ${maxsize})`);
         });
       }
-      case 'get': return this.session.waitFor(this.channel, async () => {
-        const bytes = await this.session.run<string | null>((r) => r.concQueueGet(items, state, this.channel) as Promise<string | null>);
+      case 'get': return this.session.waitFor(this.channel, async (by) => {
+        const bytes = await this.session.run<string | null>((r) => r.concQueueGet(items, state, this.channel) as Promise<string | null>, by);
         return bytes === null ? { done: false } : { done: true, value: bytes };
       }, this.deadline(wait), wait?.signal).then((bytes) => {
         if (bytes === undefined) throw new EmptyError(`${this.what(method)}: the queue is empty`);
@@ -168,8 +168,8 @@ export class RedisQueue extends RedisObject {
       case 'empty': return this.redis<number>((r) => r.llen(items)).then((n) => n === 0);
       case 'full': return this.redis<number>((r) => r.llen(items)).then((n) => maxsize > 0 && n >= maxsize);
       case 'taskDone': return this.redis((r) => r.concQueueTaskDone(items, state, this.channel)).then(() => undefined);
-      case 'join': return this.session.waitFor(this.channel, async () => {
-        const left = Number((await this.session.run<string | null>((r) => r.hget(state, 'unfinished'))) ?? 0);
+      case 'join': return this.session.waitFor(this.channel, async (by) => {
+        const left = Number((await this.session.run<string | null>((r) => r.hget(state, 'unfinished'), by)) ?? 0);
         return left <= 0 ? { done: true, value: true } : { done: false };
       }, this.deadline(wait), wait?.signal).then((done) => done ?? false);
       case 'shutdown': {
