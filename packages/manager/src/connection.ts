@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { AuthenticationError, ConcError, DataCloneError, TimeoutError } from '@conc/core';
-import { deserializeError, prepare, reviveSync, SHARED_MARK, type SerializedError } from '@conc/core/internal';
+import { deserializeError, heapId, holdKeepAlive, prepare, releaseKeepAlive, reviveSync, SHARED_MARK, type SerializedError } from '@conc/core/internal';
 import { addressKey, describeAddress, type ManagerAddress } from './address.js';
+import { openChannel } from './channel.js';
+import { ChannelPort } from './channel-port.js';
 import { ByteReader, FrameWriter } from './frame.js';
+import type { RingWriter } from './ring-writer.js';
 import { BodyReader } from './message.js';
 import { SERVER_HELLO_BYTES, SERVER_REPLY_BYTES, checkServer, clientReply, keyBytes } from './handshake.js';
 import { PROXY_KIND, Status } from './server/server.js';
@@ -20,6 +23,8 @@ interface Pending {
   deadline: number;
   owner: string;
   method: string;
+  /** A call that may wait on the server (its reply is not due soon). */
+  waits: boolean;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -32,20 +37,28 @@ export interface CallWait {
 
 /**
  * A client connection to a manager server: the handshake, then pipelined calls matched to
- * replies by id. The socket keeps the process alive only while calls are pending. When the
- * connection fails (the server shut down or died, the network broke), every pending and every
- * later call rejects at once with a `ConcError` saying so.
+ * replies by id. A server in this same process (a thread server) then offers a shared-memory
+ * channel, and the calls go through it (see channel.ts); otherwise they go on the socket. The
+ * connection keeps the thread alive only while calls are pending. When it fails (the server
+ * shut down or died, the network broke), every pending and every later call rejects at once
+ * with a `ConcError` saying so.
  * @internal
  */
 export class Connection {
   readonly key: Buffer;
   private readonly socket: Socket;
   private readonly reader = new ByteReader();
-  private readonly writer: FrameWriter;
+  private readonly socketWriter: FrameWriter;
+  private writer: FrameWriter | RingWriter;
+  private port: ChannelPort | undefined;
+  /** Whether this connection holds a keep-alive (channel mode: the socket stays unref'd). */
+  private holding = false;
   private readonly pending = new Map<number, Pending>();
+  /** How many pending calls may wait on the server. */
+  private waiting = 0;
   private nextId = 1;
   private failure: Error | undefined;
-  private state: 'hello' | 'proof' | 'open' = 'hello';
+  private state: 'hello' | 'proof' | 'channel' | 'open' = 'hello';
   private nonce: Buffer | undefined;
   private readonly sweeper: ReturnType<typeof setInterval>;
   readonly ready: Promise<void>;
@@ -59,7 +72,8 @@ export class Connection {
     this.ready.catch(() => {});
     this.socket = 'path' in address ? connect({ path: address.path }) : connect({ host: address.host, port: address.port });
     this.socket.setNoDelay(true);
-    this.writer = new FrameWriter(this.socket);
+    this.socketWriter = new FrameWriter(this.socket);
+    this.writer = this.socketWriter;
     // A server that accepts but never completes the handshake must not hang us either.
     const handshakeMs = Math.min(callTimeout, 2 ** 31 - 1);
     const handshakeTimer = setTimeout(() => this.fail(new ConcError(`the manager server at ${describeAddress(address)} did not complete the handshake within ${handshakeMs} ms`)), handshakeMs);
@@ -71,7 +85,7 @@ export class Connection {
     this.sweeper.unref();
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (error) => this.fail(new ConcError(`cannot reach the manager server at ${describeAddress(address)}: ${error.message}`, { cause: error })));
-    this.socket.on('close', () => this.fail(new ConcError(`the manager server at ${describeAddress(address)} closed the connection: it was shut down or it died`)));
+    this.socket.on('close', () => this.fail(this.goneError()));
   }
 
   /** Whether the connection has failed or been closed. */
@@ -125,10 +139,14 @@ export class Connection {
     } catch (error) {
       return Promise.reject(new RangeError(`${owner}.${method}: ${(error as Error).message}`));
     }
+    // The channel may have turned out closed while the frame went in.
+    if (this.failure) return Promise.reject(this.failure);
+    this.port?.schedule();
     return new Promise((resolve, reject) => {
       const timeout = wait ? wait.timeout : 0;
       const deadline = timeout === Infinity ? Infinity : performance.now() + timeout + this.callTimeout;
-      const entry: Pending = { resolve, reject, deadline, owner, method, signal: wait?.signal, onAbort: undefined };
+      const entry: Pending = { resolve, reject, deadline, owner, method, waits: wait !== undefined, signal: wait?.signal, onAbort: undefined };
+      if (entry.waits) this.waiting++;
       if (wait?.signal) {
         entry.onAbort = () => {
           const c = this.writer.begin();
@@ -166,11 +184,40 @@ export class Connection {
       if (checkServer(this.key, this.nonce!, reply) !== 'ok') {
         return this.fail(new AuthenticationError(`the manager server at ${describeAddress(this.address)} could not prove it knows the authkey`));
       }
-      this.state = 'open';
-      this.settleReady();
+      this.state = 'channel';
+      // Ask for a shared-memory channel, naming this thread's heap: a server of this process has it.
+      this.send(0, '#channel', [heapId()], 'Manager', undefined).then((offer) => {
+        this.useChannel(offer);
+        this.state = 'open';
+        this.settleReady();
+      }, (error: unknown) => this.fail(error as Error));
     }
+    // With a channel, the socket carries only frames that ring markers stand for: the port reads them.
+    if (this.port) return this.port.schedule();
     const result = this.reader.frames(this.onReply);
     if (result === 'oversized') this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`));
+  }
+
+  private useChannel(offer: unknown): void {
+    if (!Array.isArray(offer) || this.failure) return;
+    const [offset, generation] = offer as [number, number];
+    const memory = openChannel(offset, generation);
+    if (!memory) return;
+    const port = new ChannelPort(memory, generation, this.socketWriter, {
+      onReply: this.onReply,
+      reader: this.reader,
+      expecting: () => (this.pending.size === 0 ? 0 : this.waiting < this.pending.size ? 1 : 2),
+      malformed: () => this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`)),
+      closed: () => this.fail(this.goneError()),
+    });
+    if (!port.attach()) return;
+    this.port = port;
+    this.writer = port.writer;
+    this.updateRef();
+  }
+
+  private goneError(): ConcError {
+    return new ConcError(`the manager server at ${describeAddress(this.address)} closed the connection: it was shut down or it died`);
   }
 
   private readonly body = new BodyReader();
@@ -206,6 +253,7 @@ export class Connection {
 
   private finish(id: number, entry: Pending): void {
     this.pending.delete(id);
+    if (entry.waits) this.waiting--;
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (this.pending.size === 0) this.updateRef();
   }
@@ -214,6 +262,7 @@ export class Connection {
     if (this.failure) return;
     this.failure = error;
     this.settleReady(error);
+    this.port?.close();
     this.socket.destroy();
     for (const [id, entry] of [...this.pending]) {
       this.finish(id, entry);
@@ -225,7 +274,15 @@ export class Connection {
   /** Keeps the process alive while calls are pending (or the handshake runs), not longer. */
   private updateRef(): void {
     const busy = !this.failure && (this.pending.size > 0 || this.state !== 'open');
-    if (busy) this.socket.ref();
+    if (this.port) {
+      // The socket only watches for the server's end: the pending calls hold the thread.
+      this.socket.unref();
+      if (busy !== this.holding) {
+        this.holding = busy;
+        if (busy) holdKeepAlive();
+        else releaseKeepAlive();
+      }
+    } else if (busy) this.socket.ref();
     else this.socket.unref();
     if (this.failure) clearInterval(this.sweeper);
   }

@@ -51,18 +51,25 @@ export class ByteReader {
    */
   frames(onFrame: (buffer: Buffer, start: number, end: number) => void): 'ok' | 'oversized' {
     for (;;) {
-      if (this.buffered < 4) return 'ok';
-      this.merge(4);
-      let first = this.chunks[0]!;
-      const length = first.readUInt32LE(this.head);
-      if (length > MAX_FRAME_BYTES) return 'oversized';
-      if (this.buffered < 4 + length) return 'ok';
-      this.merge(4 + length);
-      first = this.chunks[0]!;
-      const start = this.head + 4;
-      this.consume(4 + length);
-      onFrame(first, start, start + length);
+      const result = this.frame(onFrame);
+      if (result !== 'ok') return result === 'none' ? 'ok' : result;
     }
+  }
+
+  /** Hands the next complete frame to `onFrame`, as {@link frames} does; `'none'` when it has not all arrived. */
+  frame(onFrame: (buffer: Buffer, start: number, end: number) => void): 'ok' | 'none' | 'oversized' {
+    if (this.buffered < 4) return 'none';
+    this.merge(4);
+    let first = this.chunks[0]!;
+    const length = first.readUInt32LE(this.head);
+    if (length > MAX_FRAME_BYTES) return 'oversized';
+    if (this.buffered < 4 + length) return 'none';
+    this.merge(4 + length);
+    first = this.chunks[0]!;
+    const start = this.head + 4;
+    this.consume(4 + length);
+    onFrame(first, start, start + length);
+    return 'ok';
   }
 
   /** Makes the first `n` buffered bytes contiguous in `chunks[0]` (only when they are not). */
@@ -117,12 +124,22 @@ export class FrameWriter {
       throw new RangeError(`a message of ${bytes} bytes is over the manager's limit of ${MAX_FRAME_BYTES} bytes`);
     }
     this.builder.endFrame();
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       // After the poll phase, not after this callback: the replies read in one turn and the
       // calls their continuations make share one write (a third less CPU per pipelined call).
       setImmediate(this.flush);
     }
+  }
+
+  /** Sends a complete frame built elsewhere (`src[start, end)`, its length prefix included). */
+  append(src: Buffer, start: number, end: number): void {
+    this.builder.append(src, start, end);
+    this.schedule();
   }
 
   /** Builds one frame with `fill`; if `fill` throws, nothing of it is sent. */

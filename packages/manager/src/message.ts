@@ -121,6 +121,30 @@ export class FrameBuilder {
     }
   }
 
+  /** The bytes built so far: the frame just ended is `bytes[lastFrameStart, length)`, its length prefix included. */
+  get bytes(): Buffer {
+    return this.buffer;
+  }
+  get lastFrameStart(): number {
+    return this.frameStart;
+  }
+  get length(): number {
+    return this.end;
+  }
+
+  /** Appends a complete frame built elsewhere (`src[start, end)`, its length prefix included). */
+  append(src: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    this.end += src.copy(this.buffer, this.end, start, end);
+  }
+
+  /** Forgets everything built (it was copied elsewhere). */
+  clear(): void {
+    this.end = 0;
+    this.frameStart = 0;
+    if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.allocUnsafe(64 * 1024);
+  }
+
   /** Takes everything built so far. */
   take(): Buffer | undefined {
     if (this.end === 0) return undefined;

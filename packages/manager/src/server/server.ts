@@ -4,9 +4,11 @@ import { ConcError } from '@conc/core';
 import { isMarkedDescriptor, serializeError, typeName } from '@conc/core/internal';
 import { addressKey, type ManagerAddress } from '../address.js';
 import { ByteReader, FrameWriter } from '../frame.js';
+import type { RingWriter } from '../ring-writer.js';
 import { BodyReader, type FrameBuilder } from '../message.js';
 import { CLIENT_REPLY_BYTES, checkClient, serverHello } from '../handshake.js';
 import { ServerDict, ServerList, ServerNamespace, ServerTyped } from './collections.js';
+import { ChannelHub, type ServerChannel } from './channel-hub.js';
 import { ServerQueue } from './queue-object.js';
 import { ServerObject } from './server-object.js';
 import { ServerBarrier, ServerCondition, ServerEvent, ServerLock, ServerSemaphore } from './sync-objects.js';
@@ -40,11 +42,26 @@ class ServerClient implements WaitingClient {
   readonly cancellable = new Map<number, Waiter>();
   readonly held = new Set<{ dropHolder(client: unknown): void }>();
   readonly reader = new ByteReader();
-  readonly writer: FrameWriter;
+  readonly socketWriter: FrameWriter;
+  /** The shared-memory channel of a client in this process, once offered. */
+  channel: ServerChannel<ServerClient> | undefined;
   token = '';
   open = false;
   constructor(readonly socket: Socket) {
-    this.writer = new FrameWriter(socket);
+    this.socketWriter = new FrameWriter(socket);
+  }
+
+  /** Where replies go: the channel once the client uses it, else the socket. */
+  get writer(): FrameWriter | RingWriter {
+    return this.channel?.isAttached() ? this.channel.writer : this.socketWriter;
+  }
+
+  get gone(): boolean {
+    return this.socket.destroyed;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
   }
 }
 
@@ -62,6 +79,7 @@ export class ManagerServer {
   private readonly key: Buffer;
   private bound: ManagerAddress | undefined;
   private readonly types = new Map<string, Promise<new (...args: unknown[]) => object>>();
+  private readonly hub = new ChannelHub<ServerClient>((client, buffer, start, end) => this.onFrame(client, buffer, start, end));
 
   constructor(private readonly config: ServerConfig) {
     this.key = Buffer.from(config.authkey);
@@ -91,6 +109,7 @@ export class ManagerServer {
 
   /** Stops listening and drops every client; their pending calls fail at once. */
   close(): Promise<void> {
+    this.hub.stop();
     for (const client of this.clients) client.socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -128,6 +147,8 @@ export class ManagerServer {
         client.token = ok.token;
         client.open = true;
       }
+      // A client using its channel sends on the socket only frames a ring marker stands for.
+      if (client.channel?.isAttached()) return this.hub.resume(client.channel);
       const result = client.reader.frames((buffer, start, end) => {
         if (!socket.destroyed) this.onFrame(client, buffer, start, end);
       });
@@ -137,6 +158,7 @@ export class ManagerServer {
 
   private drop(client: ServerClient): void {
     this.clients.delete(client);
+    if (client.channel) this.hub.release(client.channel);
     for (const waiter of [...client.waiters]) waiter.drop();
     for (const lock of [...client.held]) lock.dropHolder(client);
   }
@@ -162,6 +184,13 @@ export class ManagerServer {
     if (method === '#cancel') {
       const waiter = typeof args[0] === 'number' ? client.cancellable.get(args[0]) : undefined;
       waiter?.cancel();
+      return;
+    }
+    if (method === '#channel') {
+      // A client asks for a shared-memory channel, naming its heap: offered when that is ours.
+      const offer = target === 0 && !client.channel ? this.hub.offer(client, args[0]) : undefined;
+      if (offer) client.channel = offer.channel;
+      this.reply(client, id, Status.Ok, offer ? [offer.offset, offer.generation] : null);
       return;
     }
     const ctx: CallContext = { client, id, owner: client.token };

@@ -1,0 +1,215 @@
+import { heapId, waitAsync, type SharedBlock } from '@conc/core/internal';
+import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, Next, poll, SpinBudget, Word, ChannelMemory } from '../channel.js';
+import type { ByteReader, FrameWriter } from '../frame.js';
+import { RingWriter } from '../ring-writer.js';
+
+/**
+ * The server's half of the shared-memory channels (see channel.ts): it hands channels to
+ * clients of its own process, serves their requests from one loop, and reuses a channel once
+ * its client is gone.
+ *
+ * The loop parks on the hub's doorbell with `Atomics.waitAsync`, so the server's event loop
+ * keeps serving sockets and timers. After work it polls the doorbell a little (a
+ * {@link SpinBudget}): a client calling one call at a time sends its next request within
+ * microseconds of the reply, and an `Atomics.waitAsync` wake-up costs several times that. It
+ * yields to its event loop at least every {@link SLICE_MS}.
+ */
+/** The longest the loop runs without letting the event loop turn. */
+const SLICE_MS = 2;
+
+/** What the hub needs of a server connection. @internal */
+export interface ChannelClient {
+  readonly reader: ByteReader;
+  readonly socketWriter: FrameWriter;
+  /** Whether the connection is closed (nothing more is read from it). */
+  readonly gone: boolean;
+  /** A malformed record: close this connection only. */
+  destroy(): void;
+}
+
+/** One client's channel, server side. @internal */
+export class ServerChannel<C extends ChannelClient = ChannelClient> {
+  readonly writer: RingWriter;
+  /** The client set `Attached`: its frames come through the ring. */
+  attached = false;
+  /** A socket marker was read and its frame has not arrived yet. */
+  stalled = false;
+  dead = false;
+
+  constructor(readonly memory: ChannelMemory, readonly generation: number, readonly client: C) {
+    this.writer = new RingWriter(memory.replies, client.socketWriter, {
+      enter: () => !this.dead,
+      leave: () => {},
+      signal: () => memory.wakeClient(),
+      wantSpace: () => Atomics.store(memory.i32, Word.ServerWantsSpace, 1),
+      closed: () => {},
+    });
+  }
+
+  /** Whether the client has started to use the channel (reads the shared word until it has). */
+  isAttached(): boolean {
+    if (!this.attached && !this.dead && Atomics.load(this.memory.i32, Word.Attached) !== 0) this.attached = true;
+    return this.attached;
+  }
+}
+
+/** @internal */
+export class ChannelHub<C extends ChannelClient = ChannelClient> {
+  private hub: SharedBlock | undefined;
+  private readonly live = new Set<ServerChannel<C>>();
+  /** Channels of clients that left, reused once their owner word says no section is open. */
+  private readonly retired: ChannelMemory[] = [];
+  private generation = 0;
+  private running = false;
+  private stopped = false;
+
+  constructor(private readonly onFrame: (client: C, buffer: Buffer, start: number, end: number) => void) {}
+
+  /**
+   * A channel for a client whose heap has id `clientHeap`, or undefined when that is not this
+   * process's heap (the client is in another process: it keeps the socket).
+   */
+  offer(client: C, clientHeap: unknown): { channel: ServerChannel<C>; offset: number; generation: number } | undefined {
+    if (this.stopped || clientHeap !== heapId()) return undefined;
+    this.hub ??= allocateHub();
+    this.generation = (this.generation % 2 ** 29) + 1;
+    const memory = this.reuse(this.generation) ?? allocateChannel(this.hub);
+    Atomics.store(memory.i32, Word.Owner, this.generation * 2);
+    const channel = new ServerChannel(memory, this.generation, client);
+    this.live.add(channel);
+    if (!this.running) void this.run();
+    return { channel, offset: memory.block.byteOffset, generation: this.generation };
+  }
+
+  /** The client of `channel` is gone: closes the channel, wakes the client if it waits, retires it. */
+  release(channel: ServerChannel<C>): void {
+    if (channel.dead) return;
+    channel.dead = true;
+    this.live.delete(channel);
+    close(channel.memory);
+    this.retired.push(channel.memory);
+  }
+
+  /** Socket data arrived for a client whose channel waited for a socket frame. */
+  resume(channel: ServerChannel<C>): void {
+    if (channel.stalled) this.drain(channel);
+  }
+
+  /** Closes every channel and stops the loop (the server shuts down). */
+  stop(): void {
+    this.stopped = true;
+    for (const channel of [...this.live]) this.release(channel);
+    if (this.hub) {
+      Atomics.add(this.hub.i32, HubWord.Bell, 1);
+      Atomics.notify(this.hub.i32, HubWord.Bell);
+    }
+  }
+
+  private reuse(generation: number): ChannelMemory | undefined {
+    const at = this.retired.findIndex((memory) => Atomics.load(memory.i32, Word.Owner) === CLOSED);
+    if (at < 0) return undefined;
+    const [memory] = this.retired.splice(at, 1);
+    const i32 = memory!.i32;
+    for (const word of [Word.Attached, Word.RequestTail, Word.RequestHead, Word.ReplyTail, Word.ReplyHead, Word.ClientWaiting, Word.ClientWantsSpace, Word.ServerWantsSpace]) {
+      Atomics.store(i32, word, 0);
+    }
+    Atomics.store(i32, Word.Owner, generation * 2);
+    // New rings: they read the counters just reset.
+    return new ChannelMemory(memory!.block);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    const bell = this.hub!.i32;
+    const spinning = new SpinBudget();
+    let lastWork = performance.now();
+    let sliceStart = lastWork;
+    try {
+      while (this.live.size > 0 && !this.stopped) {
+        const seen = Atomics.load(bell, HubWord.Bell);
+        const worked = this.drainAll();
+        let now = performance.now();
+        if (worked) {
+          spinning.waited(now - lastWork);
+          lastWork = now;
+        }
+        if (now - sliceStart >= SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+          continue;
+        }
+        // Let the replies of calls that completed asynchronously go out.
+        if (worked) {
+          await undefined;
+          continue;
+        }
+        if (poll(bell, HubWord.Bell, seen, lastWork + spinning.budget)) continue;
+        Atomics.store(bell, HubWord.Parked, 1);
+        try {
+          // The server's listening socket keeps its thread alive: no keep-alive hold needed.
+          await waitAsync(bell, HubWord.Bell, seen, Infinity);
+        } finally {
+          Atomics.store(bell, HubWord.Parked, 0);
+        }
+        sliceStart = performance.now();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private drainAll(): boolean {
+    let worked = false;
+    for (const channel of this.live) {
+      if (channel.writer.blocked) channel.writer.flush();
+      if (!channel.stalled && channel.isAttached() && this.drain(channel)) worked = true;
+    }
+    return worked;
+  }
+
+  /** Serves every request waiting in the channel's ring; true when there was one. */
+  private drain(channel: ServerChannel<C>): boolean {
+    const { client, memory } = channel;
+    const ring = memory.requests;
+    let worked = false;
+    channel.stalled = false;
+    while (!channel.dead && !client.gone) {
+      const next = ring.next();
+      if (next === Next.Empty) break;
+      if (next === Next.Frame) {
+        this.onFrame(client, ring.bytes, ring.start, ring.end);
+      } else if (next === Next.Socket) {
+        const taken = client.reader.frame((buffer, start, end) => this.onFrame(client, buffer, start, end));
+        if (taken === 'none') {
+          channel.stalled = true;
+          break;
+        }
+        if (taken === 'oversized') {
+          client.destroy();
+          break;
+        }
+      } else {
+        client.destroy();
+        break;
+      }
+      ring.advance();
+      worked = true;
+    }
+    if (worked && Atomics.load(memory.i32, Word.ClientWantsSpace) !== 0) {
+      Atomics.store(memory.i32, Word.ClientWantsSpace, 0);
+      Atomics.notify(memory.i32, Word.ReplyTail);
+    }
+    return worked;
+  }
+}
+
+/** Marks a channel closed (`CLOSED_BUSY` when its client is inside a section) and wakes the client. */
+function close(memory: ChannelMemory): void {
+  const i32 = memory.i32;
+  for (;;) {
+    const owner = Atomics.load(i32, Word.Owner);
+    if (owner < 0) break;
+    if (Atomics.compareExchange(i32, Word.Owner, owner, owner & 1 ? CLOSED_BUSY : CLOSED) === owner) break;
+  }
+  Atomics.notify(i32, Word.ReplyTail);
+}
