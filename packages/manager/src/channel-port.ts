@@ -39,6 +39,8 @@ export class ChannelPort {
   private queued = false;
   private armed = false;
   private done = false;
+  /** A ring marker was read whose frame has not arrived on the socket yet: its data schedules a read. */
+  private stalled = false;
   private lastTurn = performance.now();
   private turnPending = false;
   private readonly spinning = new SpinBudget();
@@ -88,7 +90,7 @@ export class ChannelPort {
     const read = this.read();
     if (this.done) return;
     const expecting = this.host.expecting();
-    if (expecting === 0) return;
+    if (expecting === 0 || (this.stalled && read === 0)) return;
     if (!this.turnedLately()) {
       this.queued = true;
       setImmediate(this.pump);
@@ -110,6 +112,7 @@ export class ChannelPort {
       return 0;
     }
     let read = 0;
+    this.stalled = false;
     try {
       while (!this.done) {
         const next = ring.next();
@@ -119,7 +122,10 @@ export class ChannelPort {
         } else if (next === Next.Socket) {
           // The frame is on the socket: read on once it has arrived (its data schedules a read).
           const taken = host.reader.frame((buffer, start, end) => host.onReply(buffer, start, end));
-          if (taken === 'none') break;
+          if (taken === 'none') {
+            this.stalled = true;
+            break;
+          }
           if (taken === 'oversized') {
             host.malformed();
             break;
@@ -159,8 +165,9 @@ export class ChannelPort {
     Atomics.store(memory.i32, Word.ClientWaiting, 1);
     memory.leave(this.generation);
     // Waits while the tail is where this side has read to: a reply put before the flag was
-    // seen fails the wait at once, one put after it notifies.
-    const wait = Atomics.waitAsync(memory.i32, Word.ReplyTail, memory.replies.consumed);
+    // seen fails the wait at once, one put after it notifies. Room made in the request ring
+    // changes no word this side can wait on, so while frames wait for room, look again soon.
+    const wait = Atomics.waitAsync(memory.i32, Word.ReplyTail, memory.replies.consumed, this.writer.blocked ? 1 : Infinity);
     if (!wait.async) return this.woken();
     this.armed = true;
     void wait.value.then(this.woken);
