@@ -1,4 +1,4 @@
-import { Next, poll, SpinBudget, Word, type ChannelMemory } from './channel.js';
+import { Next, poll, SLEEP_MS, SpinBudget, Word, type ChannelMemory } from './channel.js';
 import type { ByteReader, FrameWriter } from './frame.js';
 import { RingWriter } from './ring-writer.js';
 
@@ -9,10 +9,11 @@ import { RingWriter } from './ring-writer.js';
  *
  * After a call, the port reads in a microtask (so the calls made in one job leave together and
  * their replies are read together). When replies are due soon — some pending call is not one
- * that waits (`acquire`, `get(timeout)`, ...) — it first polls the ring for a few microseconds
- * (a {@link SpinBudget}): the server answers a dict call in about that, and an
- * `Atomics.waitAsync` wake-up costs more. Otherwise, or when the reply is slower, it parks on the
- * reply ring with `Atomics.waitAsync` (the server notifies it). Replies read in microtasks would let a loop of
+ * that waits (`acquire`, `get(timeout)`, ...) — it first waits for it on this thread, as a
+ * {@link SpinBudget} says (polling the ring for microseconds, then sleeping on its futex for
+ * well under a millisecond): the server answers a dict call in microseconds, and an
+ * `Atomics.waitAsync` wake-up costs more than that. Otherwise, or when the reply is slower, it
+ * parks on the reply ring with `Atomics.waitAsync` (the server notifies it). Replies read in microtasks would let a loop of
  * calls run without the event loop ever turning; so once the loop has not turned for
  * {@link TURN_MS}, the port lets it turn before it reads again.
  */
@@ -98,7 +99,7 @@ export class ChannelPort {
     }
     if (read > 0) return this.schedule();
     this.waitStart = performance.now();
-    if (expecting === 1 && this.polled()) return this.schedule();
+    if (expecting === 1 && this.waitBriefly()) return this.schedule();
     this.arm();
   };
 
@@ -147,15 +148,30 @@ export class ChannelPort {
     return read;
   }
 
-  /** Polls for a reply within the spin budget; true when one came. */
-  private polled(): boolean {
-    const budget = this.spinning.budget;
-    if (budget === 0) return false;
+  /** Waits for a reply as the spin budget says (polling, then sleeping on the futex); true when one came. */
+  private waitBriefly(): boolean {
+    const { memory, generation, spinning } = this;
+    const i32 = memory.i32;
+    const read = memory.replies.consumed;
     const start = this.waitStart;
-    if (!poll(this.memory.i32, Word.ReplyTail, this.memory.replies.consumed, start + budget)) return false;
-    this.spinning.waited(performance.now() - start);
-    return true;
+    const pollMs = spinning.poll;
+    let came = pollMs > 0 && poll(i32, Word.ReplyTail, read, start + pollMs);
+    if (!came && spinning.sleep) {
+      if (!memory.enter(generation)) return false;
+      Atomics.store(i32, Word.ClientWaiting, 1);
+      memory.leave(generation);
+      Atomics.wait(i32, Word.ReplyTail, read, SLEEP_MS);
+      if (memory.enter(generation)) {
+        Atomics.store(i32, Word.ClientWaiting, 0);
+        memory.leave(generation);
+      }
+      came = Atomics.load(i32, Word.ReplyTail) !== read;
+    }
+    if (came) spinning.waited(performance.now() - start);
+    return came;
   }
+
+
 
   /** Parks until the server writes a reply (or makes room, or closes the channel). */
   private arm(): void {

@@ -235,29 +235,41 @@ export class ChannelMemory {
 const POLL_WORTH_MS = 0.05;
 /** The longest a side polls (ms). */
 const POLL_MAX_MS = 0.1;
+/** Sleeping on the futex pays while the other side answers within this on average (ms)... */
+const SLEEP_WORTH_MS = 0.5;
+/** ...and a side sleeps on it at most this long before parking with `Atomics.waitAsync` (ms). */
+export const SLEEP_MS = 0.5;
 
 /**
- * How long a side polls for the other before it parks with `Atomics.waitAsync`, whose wake-up
- * goes through the event loop and costs 10 to 50 µs. Polling pays when the other side is awake
- * and answers within microseconds (a client calling one call at a time, a server answering a
- * dict call); it only burns a core when the other side is slow or not running — and on a busy
- * machine it steals the very core the other side waits for. So the budget follows a moving
- * average of how long this side's recent waits took: twice that (at most {@link POLL_MAX_MS})
- * while it is under {@link POLL_WORTH_MS}, else none. Without polling, waits keep being measured,
- * so polling comes back when the other side gets quick again.
+ * How a side waits for the other: first polling, then sleeping on the futex with
+ * `Atomics.wait` (blocking its thread, event loop included), then parking with
+ * `Atomics.waitAsync`, whose wake-up goes through the event loop and costs several times a
+ * futex wake-up (10 to 50 µs here). Polling pays when the other side is awake and answers within
+ * microseconds (a client calling one call at a time, a server answering a dict call); it only
+ * burns a core otherwise — and on a busy machine it steals the very core the other side waits
+ * for. Sleeping costs no core but holds the thread's event loop. So both follow a moving average
+ * of how long this side's recent waits took: poll for twice that (at most {@link POLL_MAX_MS})
+ * while it is under {@link POLL_WORTH_MS}; sleep up to {@link SLEEP_MS} while it is under
+ * {@link SLEEP_WORTH_MS}; else park at once. Waits keep being measured, so polling and sleeping
+ * come back when the other side gets quick again.
  * @internal
  */
 export class SpinBudget {
   private average = 0;
 
   /** How long to poll now (ms). */
-  get budget(): number {
+  get poll(): number {
     return this.average < POLL_WORTH_MS ? Math.min(POLL_MAX_MS, 2 * this.average + 0.002) : 0;
+  }
+
+  /** Whether to sleep on the futex (up to {@link SLEEP_MS}) before parking. */
+  get sleep(): boolean {
+    return this.average < SLEEP_WORTH_MS;
   }
 
   /** Records how long the last wait for the other side took (ms). */
   waited(ms: number): void {
-    this.average += (Math.min(ms, 1) - this.average) / 8;
+    this.average += (Math.min(ms, 2) - this.average) / 8;
   }
 }
 

@@ -9,3 +9,4 @@ export { spscRing, type RingOptions } from './spsc-ring.js';
 export { postMessageRoundTrip, postMessageThroughput, type PostMessageOptions } from './post-message.js';
 export { messageChannelThroughput, type MessageChannelOptions } from './message-channel.js';
 export { workerStart, forkStart, type StartupOptions } from './startup.js';
+export { socketRoundTrip, type SocketRoundTripOptions } from './socket-round-trip.js';

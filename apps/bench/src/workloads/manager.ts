@@ -1,12 +1,18 @@
 /**
  * @conc/manager against CPython's `multiprocessing.Manager().dict()`: dict set/get operations
- * per second from a client thread and from a client process. Each client does set(k, i) then
- * get(k) and checks the value; "in flight" is how many such pairs run at once on one
- * connection (Python's proxy calls are one at a time per thread; ours are Promises and
- * pipeline on one connection). The one-at-a-time figures are shown too, for honesty.
+ * per second from a client thread, from a client process and from the main thread. Each client
+ * does set(k, i) then get(k) and checks the value; "in flight" is how many such pairs run at
+ * once on one connection (ours are Promises and pipeline on one connection).
+ *
+ * One call at a time — `await d.set(k, v)` in a loop, as every Python example does — is the
+ * shape ported code has, so it has its own workloads, each with the raw floor of its transport
+ * as a rate: a thread (and the main thread) of the server's process uses a shared-memory
+ * channel (floor: an Atomics round trip between two threads; `Atomics.waitAsync` for the main
+ * thread), a process uses the socket (floor: a Unix-socket round trip between two processes).
  */
 import { spawn as spawnChild } from 'node:child_process';
 import { Manager } from '@conc/manager';
+import { atomicsPingPong, atomicsWaitAsyncRoundTrip, socketRoundTrip } from '../floors/index.js';
 import { pythonContender } from '../python.js';
 import { moduleUrl, runGated, type WorkerContext } from '../worker.js';
 import type { Contender, Workload } from '../workload.js';
@@ -99,9 +105,33 @@ function fromProcess(lanes: number): Contender {
   };
 }
 
-const pythonFromThread = pythonContender(
-  'CPython Manager().dict(), thread client',
-  (quick) => `
+/** A main-thread client: this thread's own manager handle, one call at a time. */
+const fromMain: Contender = {
+  name: '@conc Manager dict, main thread, 1 in flight',
+  role: 'ours',
+  async run(quick) {
+    await using manager = await Manager.start();
+    const d = await manager.dict<number, number>();
+    const n = clientOps(quick, 1);
+    const pass = async (count: number): Promise<void> => {
+      for (let i = 0; i < count; i++) {
+        const key = i % 100;
+        await d.set(key, i);
+        if ((await d.get(key)) !== i) throw new Error(`d.get(${key}) is not ${i}`);
+      }
+    };
+    await pass(Math.min(n, 2_000));
+    const start = performance.now();
+    await pass(n);
+    return (2 * n) / ((performance.now() - start) / 1000);
+  },
+};
+
+/** CPython's client from a thread of the manager's parent, or from its main thread. */
+function pythonInProcess(where: 'thread' | 'main'): Contender {
+  return pythonContender(
+    `CPython Manager().dict(), ${where === 'thread' ? 'thread client' : 'main thread'}`,
+    (quick) => `
 import threading, time
 from multiprocessing import Manager
 n = ${quick ? 1_000 : 5_000}
@@ -118,10 +148,18 @@ if __name__ == '__main__':
                 d[k] = i
                 assert d[k] == i
             out['s'] = time.perf_counter() - start
-        t = threading.Thread(target=work); t.start(); t.join()
+        ${where === 'thread' ? 't = threading.Thread(target=work); t.start(); t.join()' : 'work()'}
         print(2 * n / out['s'])
 `,
-);
+  );
+}
+
+const pythonFromThread = pythonInProcess('thread');
+
+/** A floor given in µs per round trip, as round trips per second (one call is one round trip). */
+function perSecond(floor: Contender, name: string): Contender {
+  return { ...floor, name, run: async (quick) => 1e6 / (await floor.run(quick)) };
+}
 
 const pythonFromProcess = pythonContender(
   'CPython Manager().dict(), process client',
@@ -149,8 +187,8 @@ if __name__ == '__main__':
 `,
 );
 
-/** One dict workload: our client of `kind` with `lanes` calls in flight, against CPython's. */
-function dictWorkload(kind: 'thread' | 'process', lanes: number, target?: Workload['targets']): Workload {
+/** One dict workload: our client of `kind` with `lanes` calls in flight, against CPython's (and a floor). */
+function dictWorkload(kind: 'thread' | 'process', lanes: number, target: NonNullable<Workload['targets']>, floor?: Contender): Workload {
   const sequential = lanes === 1;
   return {
     id: `manager/dict-${kind}${sequential ? '-sequential' : ''}`,
@@ -159,14 +197,32 @@ function dictWorkload(kind: 'thread' | 'process', lanes: number, target?: Worklo
       : `Manager dict set/get from a client ${kind} (${lanes} calls in flight)`,
     unit: 'ops/s',
     better: 'higher',
-    contenders: kind === 'thread' ? [fromThread(lanes), pythonFromThread] : [fromProcess(lanes), pythonFromProcess],
-    ...(target ? { targets: target } : {}),
+    contenders: [...(kind === 'thread' ? [fromThread(lanes), pythonFromThread] : [fromProcess(lanes), pythonFromProcess]), ...(floor ? [floor] : [])],
+    targets: target,
   };
 }
 
 export const workloads: Workload[] = [
   dictWorkload('thread', 64, [{ against: 'CPython', ratio: 10, note: 'issue 7: at least 10x CPython from a thread' }]),
   dictWorkload('process', 64, [{ against: 'CPython', ratio: 2, note: 'issue 7: at least 2x CPython from a process' }]),
-  dictWorkload('thread', 1),
-  dictWorkload('process', 1),
+  dictWorkload(
+    'thread',
+    1,
+    [{ against: 'CPython', ratio: 4, note: 'issue 18: at least 4x CPython one call at a time from a thread' }],
+    perSecond(atomicsPingPong(), 'raw Atomics.wait/notify round trips between two threads'),
+  ),
+  dictWorkload(
+    'process',
+    1,
+    [{ against: 'CPython', ratio: 2, note: 'issue 18: at least 2x CPython one call at a time from a process' }],
+    perSecond(socketRoundTrip(), 'raw Unix socket round trips between two processes'),
+  ),
+  {
+    id: 'manager/dict-main-sequential',
+    title: 'Manager dict set/get from the main thread, one call at a time (a first program)',
+    unit: 'ops/s',
+    better: 'higher',
+    contenders: [fromMain, pythonInProcess('main'), perSecond(atomicsWaitAsyncRoundTrip(), 'raw Atomics.waitAsync round trips (main thread and a worker)')],
+    targets: [{ against: 'CPython', ratio: 1, note: 'issue 18: the main thread at least as fast as before (it was at par with CPython)' }],
+  },
 ];

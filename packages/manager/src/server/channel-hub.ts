@@ -1,5 +1,5 @@
 import { heapId, waitAsync, type SharedBlock } from '@conc/core/internal';
-import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, Next, poll, SpinBudget, Word, ChannelMemory } from '../channel.js';
+import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, Next, poll, SLEEP_MS, SpinBudget, Word, ChannelMemory } from '../channel.js';
 import type { ByteReader, FrameWriter } from '../frame.js';
 import { RingWriter } from '../ring-writer.js';
 
@@ -9,10 +9,11 @@ import { RingWriter } from '../ring-writer.js';
  * its client is gone.
  *
  * The loop parks on the hub's doorbell with `Atomics.waitAsync`, so the server's event loop
- * keeps serving sockets and timers. After work it polls the doorbell a little (a
- * {@link SpinBudget}): a client calling one call at a time sends its next request within
- * microseconds of the reply, and an `Atomics.waitAsync` wake-up costs several times that. It
- * yields to its event loop at least every {@link SLICE_MS}.
+ * keeps serving sockets and timers. After work it first waits on its own thread, as a
+ * {@link SpinBudget} says (polling the doorbell, then sleeping on it well under a millisecond): a
+ * client calling one call at a time sends its next request within microseconds of the reply,
+ * and an `Atomics.waitAsync` wake-up costs several times that. It yields to its event loop at
+ * least every {@link SLICE_MS}.
  */
 /** The longest the loop runs without letting the event loop turn. */
 const SLICE_MS = 2;
@@ -128,7 +129,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
       while (this.live.size > 0 && !this.stopped) {
         const seen = Atomics.load(bell, HubWord.Bell);
         const worked = this.drainAll();
-        let now = performance.now();
+        const now = performance.now();
         if (worked) {
           spinning.waited(now - lastWork);
           lastWork = now;
@@ -143,8 +144,15 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
           await undefined;
           continue;
         }
-        if (poll(bell, HubWord.Bell, seen, lastWork + spinning.budget)) continue;
+        if (spinning.poll > 0 && poll(bell, HubWord.Bell, seen, lastWork + spinning.poll)) continue;
         Atomics.store(bell, HubWord.Parked, 1);
+        if (spinning.sleep) {
+          Atomics.wait(bell, HubWord.Bell, seen, SLEEP_MS);
+          if (Atomics.load(bell, HubWord.Bell) !== seen) {
+            Atomics.store(bell, HubWord.Parked, 0);
+            continue;
+          }
+        }
         try {
           // The server's listening socket keeps its thread alive: no keep-alive hold needed.
           await waitAsync(bell, HubWord.Bell, seen, Infinity);
