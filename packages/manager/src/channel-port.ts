@@ -1,4 +1,4 @@
-import { Next, poll, SLEEP_MS, SpinBudget, Word, type ChannelMemory } from './channel.js';
+import { Next, poll, SpinBudget, WAKE_FRAME, Word, type ChannelMemory } from './channel.js';
 import type { ByteReader, FrameWriter } from './frame.js';
 import { RingWriter } from './ring-writer.js';
 
@@ -9,13 +9,12 @@ import { RingWriter } from './ring-writer.js';
  *
  * After a call, the port reads in a microtask (so the calls made in one job leave together and
  * their replies are read together). When replies are due soon — some pending call is not one
- * that waits (`acquire`, `get(timeout)`, ...) — it first waits for it on this thread, as a
- * {@link SpinBudget} says (polling the ring for microseconds, then sleeping on its futex for
- * well under a millisecond): the server answers a dict call in microseconds, and an
- * `Atomics.waitAsync` wake-up costs more than that. Otherwise, or when the reply is slower, it
- * parks on the reply ring with `Atomics.waitAsync` (the server notifies it). Replies read in microtasks would let a loop of
- * calls run without the event loop ever turning; so once the loop has not turned for
- * {@link TURN_MS}, the port lets it turn before it reads again.
+ * that waits (`acquire`, `get(timeout)`, ...) — it first polls the ring for a few microseconds
+ * when a {@link SpinBudget} says it pays: the server answers a dict call in about that. Otherwise,
+ * or when the reply is slower, it parks: it says so in the channel, and the server wakes it with
+ * an empty frame on the socket. Replies read in microtasks would let a loop of calls run without
+ * the event loop ever turning; so once the loop has not turned for {@link TURN_MS}, the port lets
+ * it turn before it reads again.
  */
 
 /** The longest the port keeps reading without letting the event loop turn. */
@@ -28,6 +27,8 @@ export interface PortHost {
   expecting(): 0 | 1 | 2;
   /** The socket's reader: frames a ring marker stands for are there. */
   readonly reader: ByteReader;
+  /** Writes to the socket at once (a wake-up frame). */
+  write(bytes: Buffer): void;
   /** A malformed record or socket frame. */
   malformed(): void;
   /** The server closed the channel. */
@@ -38,15 +39,16 @@ export interface PortHost {
 export class ChannelPort {
   readonly writer: RingWriter;
   private queued = false;
-  private armed = false;
   private done = false;
   /** A ring marker was read whose frame has not arrived on the socket yet: its data schedules a read. */
   private stalled = false;
+  /** This side said it parked: the server wakes it through the socket. */
+  private parked = false;
   private lastTurn = performance.now();
   private turnPending = false;
   private readonly spinning = new SpinBudget();
   /** When the current wait for a reply began (for the spin budget). */
-  private waitStart = 0;
+  private waitStart = -1;
 
   constructor(
     private readonly memory: ChannelMemory,
@@ -57,7 +59,9 @@ export class ChannelPort {
     this.writer = new RingWriter(memory.requests, socket, {
       enter: () => memory.enter(generation),
       leave: () => memory.leave(generation),
-      signal: () => memory.ringBell(),
+      signal: () => {
+        if (memory.ringBell()) host.write(WAKE_FRAME);
+      },
       wantSpace: () => Atomics.store(memory.i32, Word.ClientWantsSpace, 1),
       closed: () => this.lost(),
     });
@@ -78,29 +82,39 @@ export class ChannelPort {
     queueMicrotask(this.pump);
   }
 
-  /** The connection is closed: stops, and lets go of a parked wait. */
+  /** Socket data arrived: wake-ups (dropped here) or frames ring markers stand for. */
+  onSocketData(): void {
+    this.host.reader.skipEmpty();
+    this.schedule();
+  }
+
+  /** The connection is closed: nothing more is read or written. */
   close(): void {
     this.done = true;
-    if (this.armed) Atomics.notify(this.memory.i32, Word.ReplyTail);
   }
 
   private readonly pump = (): void => {
     this.queued = false;
     if (this.done) return;
+    if (this.parked) this.unpark();
     this.writer.flush();
     const read = this.read();
     if (this.done) return;
     const expecting = this.host.expecting();
     if (expecting === 0 || (this.stalled && read === 0)) return;
+    if (read > 0) {
+      this.spinning.waited(this.waitStart >= 0 ? performance.now() - this.waitStart : 0);
+      this.waitStart = -1;
+    } else if (this.waitStart < 0) {
+      this.waitStart = performance.now();
+    }
     if (!this.turnedLately()) {
       this.queued = true;
       setImmediate(this.pump);
       return;
     }
-    if (read > 0) return this.schedule();
-    this.waitStart = performance.now();
-    if (expecting === 1 && this.waitBriefly()) return this.schedule();
-    this.arm();
+    if (read > 0 || (expecting === 1 && this.polled())) return this.schedule();
+    this.park();
   };
 
   /** Reads every reply waiting; returns how many. */
@@ -122,6 +136,7 @@ export class ChannelPort {
           host.onReply(ring.bytes, ring.start, ring.end);
         } else if (next === Next.Socket) {
           // The frame is on the socket: read on once it has arrived (its data schedules a read).
+          host.reader.skipEmpty();
           const taken = host.reader.frame((buffer, start, end) => host.onReply(buffer, start, end));
           if (taken === 'none') {
             this.stalled = true;
@@ -140,7 +155,7 @@ export class ChannelPort {
       }
       if (read > 0 && Atomics.load(memory.i32, Word.ServerWantsSpace) !== 0) {
         Atomics.store(memory.i32, Word.ServerWantsSpace, 0);
-        memory.ringBell();
+        if (memory.ringBell()) host.write(WAKE_FRAME);
       }
     } finally {
       memory.leave(this.generation);
@@ -148,57 +163,30 @@ export class ChannelPort {
     return read;
   }
 
-  /** Waits for a reply as the spin budget says (polling, then sleeping on the futex); true when one came. */
-  private waitBriefly(): boolean {
-    const { memory, generation, spinning } = this;
-    const i32 = memory.i32;
-    const read = memory.replies.consumed;
-    const start = this.waitStart;
-    const pollMs = spinning.poll;
-    let came = pollMs > 0 && poll(i32, Word.ReplyTail, read, start + pollMs);
-    if (!came && spinning.sleep) {
-      if (!memory.enter(generation)) return false;
-      Atomics.store(i32, Word.ClientWaiting, 1);
-      memory.leave(generation);
-      Atomics.wait(i32, Word.ReplyTail, read, SLEEP_MS);
-      if (memory.enter(generation)) {
-        Atomics.store(i32, Word.ClientWaiting, 0);
-        memory.leave(generation);
-      }
-      came = Atomics.load(i32, Word.ReplyTail) !== read;
-    }
-    if (came) spinning.waited(performance.now() - start);
-    return came;
+  /** Polls for a reply within the spin budget; true when one came. */
+  private polled(): boolean {
+    const budget = this.spinning.poll;
+    return budget > 0 && poll(this.memory.i32, Word.ReplyTail, this.memory.replies.consumed, this.waitStart + budget);
   }
 
-
-
-  /** Parks until the server writes a reply (or makes room, or closes the channel). */
-  private arm(): void {
-    if (this.armed) return;
+  /** Says this side parked; the server's next reply (or room made) wakes it through the socket. */
+  private park(): void {
     const { memory } = this;
     if (!memory.enter(this.generation)) return this.lost();
     Atomics.store(memory.i32, Word.ClientWaiting, 1);
     memory.leave(this.generation);
-    // Waits while the tail is where this side has read to: a reply put before the flag was
-    // seen fails the wait at once, one put after it notifies. Room made in the request ring
-    // changes no word this side can wait on, so while frames wait for room, look again soon.
-    const wait = Atomics.waitAsync(memory.i32, Word.ReplyTail, memory.replies.consumed, this.writer.blocked ? 1 : Infinity);
-    if (!wait.async) return this.woken();
-    this.armed = true;
-    void wait.value.then(this.woken);
+    this.parked = true;
+    // What the server did before it could see the flag is not lost: look once more.
+    this.writer.flush();
+    if (memory.replies.readable && !this.stalled) this.schedule();
   }
 
-  private readonly woken = (): void => {
-    this.armed = false;
-    if (this.done) return;
-    this.spinning.waited(performance.now() - this.waitStart);
-    const { memory } = this;
-    if (!memory.enter(this.generation)) return this.lost();
-    Atomics.store(memory.i32, Word.ClientWaiting, 0);
-    memory.leave(this.generation);
-    this.schedule();
-  };
+  private unpark(): void {
+    this.parked = false;
+    if (!this.memory.enter(this.generation)) return this.lost();
+    Atomics.store(this.memory.i32, Word.ClientWaiting, 0);
+    this.memory.leave(this.generation);
+  }
 
   private turnedLately(): boolean {
     if (!this.turnPending) {

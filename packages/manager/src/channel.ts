@@ -4,12 +4,16 @@ import { allocateBlock, CACHE_LINE, heap, openBlock, type SharedBlock } from '@c
  * The shared-memory channel between a manager server running on a worker thread and a client
  * thread of the same process: two single-producer/single-consumer byte rings in the process's
  * shared heap (requests client → server, replies server → client) that carry the very frames
- * the socket carries. A call costs a copy into the ring and, when the other side is parked, one
- * futex wake — instead of two syscalls and two event-loop wake-ups.
+ * the socket carries. A call costs a copy into the ring and nothing else while the other side
+ * is awake (polling); a side that parked is woken with an empty frame on the socket.
  *
  * The socket stays open beside it: the handshake (authkey) runs there first, and the channel is
- * only offered afterwards; its closing still tells either side that the other is gone; and a
- * frame too big for the ring travels on it, with a marker in the ring keeping the order.
+ * only offered afterwards; its closing still tells either side that the other is gone; a frame
+ * too big for the ring travels on it, with a marker in the ring keeping the order; and it wakes
+ * a parked side. Why the socket and not a futex: a parked side waits in its event loop, where
+ * `Atomics.waitAsync` wake-ups cost 10 to 50 µs, and on a busy machine a socket write hands the
+ * core straight to the reader (the kernel's synchronous wake-up), which a futex wake does not:
+ * measured here, a loaded machine served calls up to twice as fast with socket wake-ups.
  *
  * Ownership: the server allocates channels and reuses them after a client disconnects. The
  * `OWNER` word makes reuse safe against a client that is still running (it has not yet seen the
@@ -44,7 +48,7 @@ export const enum Word {
   RequestHead = 3 * WORDS_PER_LINE,
   ReplyTail = 4 * WORDS_PER_LINE,
   ReplyHead = 5 * WORDS_PER_LINE,
-  /** The client waits on `ReplyTail` (the server must notify it). */
+  /** 1: the client parked (wake it); 2: a wake is on its way; 0: awake. */
   ClientWaiting = 6 * WORDS_PER_LINE,
   /** The client found the request ring full (the server wakes it after reading). */
   ClientWantsSpace = 6 * WORDS_PER_LINE + 1,
@@ -63,7 +67,7 @@ const CHANNEL_BYTES = RINGS_AT + 2 * RING_BYTES;
 export const enum HubWord {
   /** Bumped by a client after it put a request (or freed reply space). */
   Bell = WORDS_PER_LINE,
-  /** 1 while the server waits on `Bell` (clients must notify it). */
+  /** 1: the server parked (wake it); 2: a wake is on its way; 0: awake. */
   Parked = 2 * WORDS_PER_LINE,
 }
 const HUB_BYTES = 3 * CACHE_LINE;
@@ -219,15 +223,15 @@ export class ChannelMemory {
     }
   }
 
-  /** Rings the server's doorbell, waking it when parked. */
-  ringBell(): void {
+  /** Rings the server's doorbell; true when the server parked and this caller must wake it. */
+  ringBell(): boolean {
     Atomics.add(this.hub, HubWord.Bell, 1);
-    if (Atomics.load(this.hub, HubWord.Parked) !== 0) Atomics.notify(this.hub, HubWord.Bell, 1);
+    return Atomics.load(this.hub, HubWord.Parked) === 1 && Atomics.compareExchange(this.hub, HubWord.Parked, 1, 2) === 1;
   }
 
-  /** Wakes the client when it waits for replies (or for room). */
-  wakeClient(): void {
-    if (Atomics.load(this.i32, Word.ClientWaiting) !== 0) Atomics.notify(this.i32, Word.ReplyTail);
+  /** True when the client parked and the caller (the server) must wake it. */
+  clientToWake(): boolean {
+    return Atomics.load(this.i32, Word.ClientWaiting) === 1 && Atomics.compareExchange(this.i32, Word.ClientWaiting, 1, 2) === 1;
   }
 }
 
@@ -235,23 +239,15 @@ export class ChannelMemory {
 const POLL_WORTH_MS = 0.05;
 /** The longest a side polls (ms). */
 const POLL_MAX_MS = 0.1;
-/** Sleeping on the futex pays while the other side answers within this on average (ms)... */
-const SLEEP_WORTH_MS = 0.5;
-/** ...and a side sleeps on it at most this long before parking with `Atomics.waitAsync` (ms). */
-export const SLEEP_MS = 0.5;
 
 /**
- * How a side waits for the other: first polling, then sleeping on the futex with
- * `Atomics.wait` (blocking its thread, event loop included), then parking with
- * `Atomics.waitAsync`, whose wake-up goes through the event loop and costs several times a
- * futex wake-up (10 to 50 µs here). Polling pays when the other side is awake and answers within
- * microseconds (a client calling one call at a time, a server answering a dict call); it only
- * burns a core otherwise — and on a busy machine it steals the very core the other side waits
- * for. Sleeping costs no core but holds the thread's event loop. So both follow a moving average
- * of how long this side's recent waits took: poll for twice that (at most {@link POLL_MAX_MS})
- * while it is under {@link POLL_WORTH_MS}; sleep up to {@link SLEEP_MS} while it is under
- * {@link SLEEP_WORTH_MS}; else park at once. Waits keep being measured, so polling and sleeping
- * come back when the other side gets quick again.
+ * How long a side polls for the other before it parks (and must be woken through the socket,
+ * an event-loop wake-up of 10 to 50 µs). Polling pays when the other side is awake and answers
+ * within microseconds (a client calling one call at a time, a server answering a dict call); it
+ * only burns a core otherwise — and on a busy machine it steals the very core the other side
+ * waits for. So the budget follows a moving average of how long this side's recent waits took:
+ * twice that (at most {@link POLL_MAX_MS}) while it is under {@link POLL_WORTH_MS}, else none.
+ * Waits keep being measured, so polling comes back when the other side gets quick again.
  * @internal
  */
 export class SpinBudget {
@@ -262,16 +258,14 @@ export class SpinBudget {
     return this.average < POLL_WORTH_MS ? Math.min(POLL_MAX_MS, 2 * this.average + 0.002) : 0;
   }
 
-  /** Whether to sleep on the futex (up to {@link SLEEP_MS}) before parking. */
-  get sleep(): boolean {
-    return this.average < SLEEP_WORTH_MS;
-  }
-
   /** Records how long the last wait for the other side took (ms). */
   waited(ms: number): void {
     this.average += (Math.min(ms, 2) - this.average) / 8;
   }
 }
+
+/** The frame that wakes a parked side: an empty one, which carries nothing else. @internal */
+export const WAKE_FRAME = Buffer.alloc(4);
 
 /** Polls while `i32[index] === value`, until `until` (a `performance.now()` time); true once it changed. @internal */
 export function poll(i32: Int32Array, index: number, value: number, until: number): boolean {

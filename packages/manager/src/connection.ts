@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { AuthenticationError, ConcError, DataCloneError, TimeoutError } from '@conc/core';
-import { deserializeError, heapId, holdKeepAlive, prepare, releaseKeepAlive, reviveSync, SHARED_MARK, type SerializedError } from '@conc/core/internal';
+import { deserializeError, heapId, prepare, reviveSync, SHARED_MARK, type SerializedError } from '@conc/core/internal';
 import { addressKey, describeAddress, type ManagerAddress } from './address.js';
 import { openChannel } from './channel.js';
 import { ChannelPort } from './channel-port.js';
@@ -51,8 +51,6 @@ export class Connection {
   private readonly socketWriter: FrameWriter;
   private writer: FrameWriter | RingWriter;
   private port: ChannelPort | undefined;
-  /** Whether this connection holds a keep-alive (channel mode: the socket stays unref'd). */
-  private holding = false;
   private readonly pending = new Map<number, Pending>();
   /** How many pending calls may wait on the server. */
   private waiting = 0;
@@ -193,7 +191,7 @@ export class Connection {
       }, (error: unknown) => this.fail(error as Error));
     }
     // With a channel, the socket carries only frames that ring markers stand for: the port reads them.
-    if (this.port) return this.port.schedule();
+    if (this.port) return this.port.onSocketData();
     const result = this.reader.frames(this.onReply);
     if (result === 'oversized') this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`));
   }
@@ -206,6 +204,9 @@ export class Connection {
     const port = new ChannelPort(memory, generation, this.socketWriter, {
       onReply: this.onReply,
       reader: this.reader,
+      write: (bytes) => {
+        if (!this.socket.destroyed) this.socket.write(bytes);
+      },
       expecting: () => (this.pending.size === 0 ? 0 : this.waiting < this.pending.size ? 1 : 2),
       malformed: () => this.fail(new ConcError(`the manager server at ${describeAddress(this.address)} sent a malformed frame`)),
       closed: () => this.fail(this.goneError()),
@@ -213,7 +214,6 @@ export class Connection {
     if (!port.attach()) return;
     this.port = port;
     this.writer = port.writer;
-    this.updateRef();
   }
 
   private goneError(): ConcError {
@@ -274,15 +274,8 @@ export class Connection {
   /** Keeps the process alive while calls are pending (or the handshake runs), not longer. */
   private updateRef(): void {
     const busy = !this.failure && (this.pending.size > 0 || this.state !== 'open');
-    if (this.port) {
-      // The socket only watches for the server's end: the pending calls hold the thread.
-      this.socket.unref();
-      if (busy !== this.holding) {
-        this.holding = busy;
-        if (busy) holdKeepAlive();
-        else releaseKeepAlive();
-      }
-    } else if (busy) this.socket.ref();
+    // With a channel too: the server's wake-ups and its end come on the socket.
+    if (busy) this.socket.ref();
     else this.socket.unref();
     if (this.failure) clearInterval(this.sweeper);
   }

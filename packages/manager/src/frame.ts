@@ -56,6 +56,15 @@ export class ByteReader {
     }
   }
 
+  /** Drops the empty frames (wake-ups of a shared-memory channel) at the head. */
+  skipEmpty(): void {
+    while (this.buffered >= 4) {
+      this.merge(4);
+      if (this.chunks[0]!.readUInt32LE(this.head) !== 0) return;
+      this.consume(4);
+    }
+  }
+
   /** Hands the next complete frame to `onFrame`, as {@link frames} does; `'none'` when it has not all arrived. */
   frame(onFrame: (buffer: Buffer, start: number, end: number) => void): 'ok' | 'none' | 'oversized' {
     if (this.buffered < 4) return 'none';

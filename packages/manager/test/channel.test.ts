@@ -90,7 +90,7 @@ describe('a thread server and the clients of its process', () => {
 
   test('the main thread too: pipelined and one at a time, and its event loop keeps turning', async () => {
     await using manager = await Manager.start();
-    const d = await manager.dict<number, string>();
+    const d = await manager.dict<string, number>();
     const values = Array.from({ length: 2000 }, (_, i) => `${i}`.repeat(i % 40));
     await Promise.all(values.map((v, i) => d.set(i, v)));
     expect(await Promise.all(values.map((_, i) => d.get(i)))).toEqual(values);
@@ -125,7 +125,7 @@ describe('a thread server and the clients of its process', () => {
 
   test('client threads terminated in the middle of a stream of calls leave the server serving', async () => {
     await using manager = await Manager.start();
-    const dict = await manager.dict<string, number>();
+    const dict = await manager.dict<number, string>();
     for (let round = 0; round < 4; round++) {
       const worker = startClient('stream', { dict });
       await message(worker, (m) => m === 'streaming');

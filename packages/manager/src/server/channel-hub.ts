@@ -1,5 +1,5 @@
-import { heapId, waitAsync, type SharedBlock } from '@conc/core/internal';
-import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, Next, poll, SLEEP_MS, SpinBudget, Word, ChannelMemory } from '../channel.js';
+import { heapId, type SharedBlock } from '@conc/core/internal';
+import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, Next, poll, SpinBudget, WAKE_FRAME, Word, ChannelMemory } from '../channel.js';
 import type { ByteReader, FrameWriter } from '../frame.js';
 import { RingWriter } from '../ring-writer.js';
 
@@ -8,11 +8,10 @@ import { RingWriter } from '../ring-writer.js';
  * clients of its own process, serves their requests from one loop, and reuses a channel once
  * its client is gone.
  *
- * The loop parks on the hub's doorbell with `Atomics.waitAsync`, so the server's event loop
- * keeps serving sockets and timers. After work it first waits on its own thread, as a
- * {@link SpinBudget} says (polling the doorbell, then sleeping on it well under a millisecond): a
- * client calling one call at a time sends its next request within microseconds of the reply,
- * and an `Atomics.waitAsync` wake-up costs several times that. It yields to its event loop at
+ * After work the loop polls the hub's doorbell a little when a {@link SpinBudget} says it pays
+ * (a client calling one call at a time sends its next request within microseconds of the
+ * reply); then it parks, saying so in the hub, and the event loop serves sockets and timers
+ * until a client wakes it with an empty frame on its socket. It yields to its event loop at
  * least every {@link SLICE_MS}.
  */
 /** The longest the loop runs without letting the event loop turn. */
@@ -24,6 +23,7 @@ export interface ChannelClient {
   readonly socketWriter: FrameWriter;
   /** Whether the connection is closed (nothing more is read from it). */
   readonly gone: boolean;
+  readonly socket: { write(bytes: Buffer): unknown; readonly destroyed: boolean };
   /** A malformed record: close this connection only. */
   destroy(): void;
 }
@@ -41,10 +41,15 @@ export class ServerChannel<C extends ChannelClient = ChannelClient> {
     this.writer = new RingWriter(memory.replies, client.socketWriter, {
       enter: () => !this.dead,
       leave: () => {},
-      signal: () => memory.wakeClient(),
+      signal: () => this.wakeClient(),
       wantSpace: () => Atomics.store(memory.i32, Word.ServerWantsSpace, 1),
       closed: () => {},
     });
+  }
+
+  /** Wakes the client through its socket when it parked. */
+  wakeClient(): void {
+    if (this.memory.clientToWake() && !this.client.socket.destroyed) this.client.socket.write(WAKE_FRAME);
   }
 
   /** Whether the client has started to use the channel (reads the shared word until it has). */
@@ -63,6 +68,8 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
   private generation = 0;
   private running = false;
   private stopped = false;
+  /** Resumes the parked loop. */
+  private wakeLoop: (() => void) | undefined;
 
   constructor(private readonly onFrame: (client: C, buffer: Buffer, start: number, end: number) => void) {}
 
@@ -91,19 +98,24 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
     this.retired.push(channel.memory);
   }
 
-  /** Socket data arrived for a client whose channel waited for a socket frame. */
-  resume(channel: ServerChannel<C>): void {
+  /** Socket data arrived from a client using its channel: a wake-up, or a frame a ring marker stands for. */
+  onSocketData(channel: ServerChannel<C>): void {
+    channel.client.reader.skipEmpty();
     if (channel.stalled) this.drain(channel);
+    this.wake();
+  }
+
+  private wake(): void {
+    const wake = this.wakeLoop;
+    this.wakeLoop = undefined;
+    wake?.();
   }
 
   /** Closes every channel and stops the loop (the server shuts down). */
   stop(): void {
     this.stopped = true;
     for (const channel of [...this.live]) this.release(channel);
-    if (this.hub) {
-      Atomics.add(this.hub.i32, HubWord.Bell, 1);
-      Atomics.notify(this.hub.i32, HubWord.Bell);
-    }
+    this.wake();
   }
 
   private reuse(generation: number): ChannelMemory | undefined {
@@ -145,20 +157,10 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
           continue;
         }
         if (spinning.poll > 0 && poll(bell, HubWord.Bell, seen, lastWork + spinning.poll)) continue;
+        // Park: a client that rings the bell from now on wakes the loop through its socket.
         Atomics.store(bell, HubWord.Parked, 1);
-        if (spinning.sleep) {
-          Atomics.wait(bell, HubWord.Bell, seen, SLEEP_MS);
-          if (Atomics.load(bell, HubWord.Bell) !== seen) {
-            Atomics.store(bell, HubWord.Parked, 0);
-            continue;
-          }
-        }
-        try {
-          // The server's listening socket keeps its thread alive: no keep-alive hold needed.
-          await waitAsync(bell, HubWord.Bell, seen, Infinity);
-        } finally {
-          Atomics.store(bell, HubWord.Parked, 0);
-        }
+        if (Atomics.load(bell, HubWord.Bell) === seen) await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+        Atomics.store(bell, HubWord.Parked, 0);
         sliceStart = performance.now();
       }
     } finally {
@@ -205,13 +207,13 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
     }
     if (worked && Atomics.load(memory.i32, Word.ClientWantsSpace) !== 0) {
       Atomics.store(memory.i32, Word.ClientWantsSpace, 0);
-      Atomics.notify(memory.i32, Word.ReplyTail);
+      channel.wakeClient();
     }
     return worked;
   }
 }
 
-/** Marks a channel closed (`CLOSED_BUSY` when its client is inside a section) and wakes the client. */
+/** Marks a channel closed (`CLOSED_BUSY` when its client is inside a section); the closing socket tells the client. */
 function close(memory: ChannelMemory): void {
   const i32 = memory.i32;
   for (;;) {
@@ -219,5 +221,4 @@ function close(memory: ChannelMemory): void {
     if (owner < 0) break;
     if (Atomics.compareExchange(i32, Word.Owner, owner, owner & 1 ? CLOSED_BUSY : CLOSED) === owner) break;
   }
-  Atomics.notify(i32, Word.ReplyTail);
 }

@@ -148,7 +148,7 @@ export class ManagerServer {
         client.open = true;
       }
       // A client using its channel sends on the socket only frames a ring marker stands for.
-      if (client.channel?.isAttached()) return this.hub.resume(client.channel);
+      if (client.channel?.isAttached()) return this.hub.onSocketData(client.channel);
       const result = client.reader.frames((buffer, start, end) => {
         if (!socket.destroyed) this.onFrame(client, buffer, start, end);
       });
