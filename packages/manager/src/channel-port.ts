@@ -44,6 +44,8 @@ export class ChannelPort {
   private stalled = false;
   /** This side said it parked: the server wakes it through the socket. */
   private parked = false;
+  /** Requests were put since the bell last rang. */
+  private bellDue = false;
   private lastTurn = performance.now();
   private turnPending = false;
   private readonly spinning = new SpinBudget();
@@ -59,8 +61,10 @@ export class ChannelPort {
     this.writer = new RingWriter(memory.requests, socket, {
       enter: () => memory.enter(generation),
       leave: () => memory.leave(generation),
+      // The bell rings once per job, after all of its calls are in: one wake-up per batch.
       signal: () => {
-        if (memory.ringBell()) host.write(WAKE_FRAME);
+        this.bellDue = true;
+        this.schedule();
       },
       wantSpace: () => Atomics.store(memory.i32, Word.ClientWantsSpace, 1),
       closed: () => this.lost(),
@@ -98,6 +102,10 @@ export class ChannelPort {
     if (this.done) return;
     if (this.parked) this.unpark();
     this.writer.flush();
+    if (this.bellDue) {
+      this.bellDue = false;
+      if (this.memory.ringBell()) this.host.write(WAKE_FRAME);
+    }
     const read = this.read();
     if (this.done) return;
     const expecting = this.host.expecting();
@@ -113,6 +121,7 @@ export class ChannelPort {
       setImmediate(this.pump);
       return;
     }
+    if (this.bellDue) return this.schedule();
     if (read > 0 || (expecting === 1 && this.polled())) return this.schedule();
     this.park();
   };

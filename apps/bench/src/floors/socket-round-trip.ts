@@ -75,7 +75,7 @@ export function socketRoundTrip(options: SocketRoundTripOptions = {}): Contender
           server.listen(path, resolve);
         });
         const out = await new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['-e', CHILD, path, String(n)], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(process.execPath, ['-e', CHILD, path, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
           let stdout = '';
           let stderr = '';
           child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -14,6 +14,7 @@ import { RingWriter } from '../ring-writer.js';
  * until a client wakes it with an empty frame on its socket. It yields to its event loop at
  * least every {@link SLICE_MS}.
  */
+
 /** The longest the loop runs without letting the event loop turn. */
 const SLICE_MS = 2;
 
@@ -36,12 +37,22 @@ export class ServerChannel<C extends ChannelClient = ChannelClient> {
   /** A socket marker was read and its frame has not arrived yet. */
   stalled = false;
   dead = false;
+  private wakeQueued = false;
+  private readonly flushWake = (): void => {
+    this.wakeQueued = false;
+    this.wakeClient();
+  };
 
   constructor(readonly memory: ChannelMemory, readonly generation: number, readonly client: C) {
     this.writer = new RingWriter(memory.replies, client.socketWriter, {
       enter: () => !this.dead,
       leave: () => {},
-      signal: () => this.wakeClient(),
+      // After the current job: the replies of one batch of requests wake the client once.
+      signal: () => {
+        if (this.wakeQueued) return;
+        this.wakeQueued = true;
+        queueMicrotask(this.flushWake);
+      },
       wantSpace: () => Atomics.store(memory.i32, Word.ServerWantsSpace, 1),
       closed: () => {},
     });
@@ -89,7 +100,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
     return { channel, offset: memory.block.byteOffset, generation: this.generation };
   }
 
-  /** The client of `channel` is gone: closes the channel, wakes the client if it waits, retires it. */
+  /** The client of `channel` is gone: closes the channel (a client still running learns it from its socket) and retires it. */
   release(channel: ServerChannel<C>): void {
     if (channel.dead) return;
     channel.dead = true;
@@ -153,7 +164,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
         }
         // Let the replies of calls that completed asynchronously go out.
         if (worked) {
-          await undefined;
+          await Promise.resolve();
           continue;
         }
         if (spinning.poll > 0 && poll(bell, HubWord.Bell, seen, lastWork + spinning.poll)) continue;
@@ -189,6 +200,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
       if (next === Next.Frame) {
         this.onFrame(client, ring.bytes, ring.start, ring.end);
       } else if (next === Next.Socket) {
+        client.reader.skipEmpty();
         const taken = client.reader.frame((buffer, start, end) => this.onFrame(client, buffer, start, end));
         if (taken === 'none') {
           channel.stalled = true;
