@@ -110,12 +110,7 @@ export class ChannelPort {
     if (this.done) return;
     const expecting = this.host.expecting();
     if (expecting === 0 || (this.stalled && read === 0)) return;
-    if (read > 0) {
-      this.spinning.waited(this.waitStart >= 0 ? performance.now() - this.waitStart : 0);
-      this.waitStart = -1;
-    } else if (this.waitStart < 0) {
-      this.waitStart = performance.now();
-    }
+    this.waitStart = read > 0 ? -1 : this.waitStart < 0 ? performance.now() : this.waitStart;
     if (!this.turnedLately()) {
       this.queued = true;
       setImmediate(this.pump);
@@ -175,7 +170,10 @@ export class ChannelPort {
   /** Polls for a reply within the spin budget; true when one came. */
   private polled(): boolean {
     const budget = this.spinning.poll;
-    return budget > 0 && poll(this.memory.i32, Word.ReplyTail, this.memory.replies.consumed, this.waitStart + budget);
+    if (budget === 0) return false;
+    const caught = poll(this.memory.i32, Word.ReplyTail, this.memory.replies.consumed, this.waitStart + budget);
+    this.spinning.polled(caught);
+    return caught;
   }
 
   /** Says this side parked; the server's next reply (or room made) wakes it through the socket. */

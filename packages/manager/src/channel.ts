@@ -235,32 +235,37 @@ export class ChannelMemory {
   }
 }
 
-/** Polling pays while the other side answers within this on average (ms). */
-const POLL_WORTH_MS = 0.05;
 /** The longest a side polls (ms). */
 const POLL_MAX_MS = 0.1;
+/** The shortest poll worth making (ms); below it a side stops polling. */
+const POLL_MIN_MS = 0.005;
+/** A side that stopped polling still tries a short poll once in this many waits. */
+const PROBE_EVERY = 16;
 
 /**
  * How long a side polls for the other before it parks (and must be woken through the socket,
  * an event-loop wake-up of 10 to 50 µs). Polling pays when the other side is awake and answers
  * within microseconds (a client calling one call at a time, a server answering a dict call); it
  * only burns a core otherwise — and on a busy machine it steals the very core the other side
- * waits for. So the budget follows a moving average of how long this side's recent waits took:
- * twice that (at most {@link POLL_MAX_MS}) while it is under {@link POLL_WORTH_MS}, else none.
- * Waits keep being measured, so polling comes back when the other side gets quick again.
+ * waits for. So the budget doubles (up to {@link POLL_MAX_MS}) after each poll that caught the
+ * other side and halves after each that ran out, down to none; a side that stopped polling
+ * tries a short one every {@link PROBE_EVERY} waits, so polling comes back when it pays again.
  * @internal
  */
 export class SpinBudget {
-  private average = 0;
+  private ms = POLL_MAX_MS;
+  private skipped = 0;
 
-  /** How long to poll now (ms). */
+  /** How long to poll now (ms); 0: park at once. */
   get poll(): number {
-    return this.average < POLL_WORTH_MS ? Math.min(POLL_MAX_MS, 2 * this.average + 0.002) : 0;
+    if (this.ms > 0) return this.ms;
+    return ++this.skipped % PROBE_EVERY === 0 ? POLL_MIN_MS : 0;
   }
 
-  /** Records how long the last wait for the other side took (ms). */
-  waited(ms: number): void {
-    this.average += (Math.min(ms, 2) - this.average) / 8;
+  /** Records a poll's outcome: it caught the other side, or it ran out. */
+  polled(caught: boolean): void {
+    if (caught) this.ms = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, 2 * this.ms));
+    else this.ms = this.ms / 2 < POLL_MIN_MS ? 0 : this.ms / 2;
   }
 }
 

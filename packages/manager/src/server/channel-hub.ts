@@ -153,10 +153,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
         const seen = Atomics.load(bell, HubWord.Bell);
         const worked = this.drainAll();
         const now = performance.now();
-        if (worked) {
-          spinning.waited(now - lastWork);
-          lastWork = now;
-        }
+        if (worked) lastWork = now;
         if (now - sliceStart >= SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
@@ -167,7 +164,12 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
           await Promise.resolve();
           continue;
         }
-        if (spinning.poll > 0 && poll(bell, HubWord.Bell, seen, lastWork + spinning.poll)) continue;
+        const budget = spinning.poll;
+        if (budget > 0) {
+          const caught = poll(bell, HubWord.Bell, seen, now + budget);
+          spinning.polled(caught);
+          if (caught) continue;
+        }
         // Park: a client that rings the bell from now on wakes the loop through its socket.
         Atomics.store(bell, HubWord.Parked, 1);
         if (Atomics.load(bell, HubWord.Bell) === seen) await new Promise<void>((resolve) => (this.wakeLoop = resolve));
