@@ -248,12 +248,12 @@ const PROBE_EVERY = 16;
  * within microseconds (a client calling one call at a time, a server answering a dict call); it
  * only burns a core otherwise — and on a busy machine it steals the very core the other side
  * waits for. So the budget doubles (up to {@link POLL_MAX_MS}) after each poll that caught the
- * other side and halves after each that ran out, down to none; a side that stopped polling
- * tries a short one every {@link PROBE_EVERY} waits, so polling comes back when it pays again.
+ * other side, and a poll that ran out stops polling; a side that stopped tries a short poll
+ * every {@link PROBE_EVERY} waits, so polling comes back when it pays again.
  * @internal
  */
 export class SpinBudget {
-  private ms = POLL_MAX_MS;
+  private ms = POLL_MIN_MS;
   private skipped = 0;
 
   /** How long to poll now (ms); 0: park at once. */
@@ -265,7 +265,7 @@ export class SpinBudget {
   /** Records a poll's outcome: it caught the other side, or it ran out. */
   polled(caught: boolean): void {
     if (caught) this.ms = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, 2 * this.ms));
-    else this.ms = this.ms / 2 < POLL_MIN_MS ? 0 : this.ms / 2;
+    else this.ms = 0;
   }
 }
 
