@@ -19,7 +19,10 @@ import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 const ENV_KEY = '@conc/core.heap';
 const INITIAL_BYTES = 1 << 20;
 const MAX_BYTES = 2 ** 32;
-/** Word 0: the heap's id; word 1: the bump pointer (bytes). Objects start at 64. */
+/**
+ * Word 0: the heap's id; word 1: the bump pointer (64-byte units); word 2: where the liveness
+ * table is (64-byte units, 0 until a thread is first marked gone). Objects start at 64.
+ */
 const HEAP_HEADER_BYTES = 64;
 const ALIGN = 64;
 
@@ -40,7 +43,7 @@ function adoptHeap(): SharedArrayBuffer {
 }
 
 const heapBuffer = adoptHeap();
-const heapWords = new Int32Array(heapBuffer, 0, 2);
+const heapWords = new Int32Array(heapBuffer, 0, 3);
 
 /** This process's shared heap. @internal */
 export function heap(): SharedArrayBuffer {
@@ -75,4 +78,12 @@ export function heapAllocate(byteLength: number): number {
     }
   }
   return offset;
+}
+
+/** Word 2 of the heap's header: where the liveness table is (see liveness.ts). @internal */
+export const LIVENESS_WORD = 2;
+
+/** The heap's header words, for the process-wide tables that hang off it. @internal */
+export function heapHeader(): Int32Array {
+  return heapWords;
 }

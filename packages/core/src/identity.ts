@@ -2,8 +2,9 @@ import { threadId } from 'node:worker_threads';
 
 // A child process started by @conc/process gets a base so that identities stay distinct
 // across the processes of one program (thread ids restart at 0 in every process).
-const base = Number(process.env['CONC_IDENTITY_BASE'] ?? 0) | 0;
-const own = (base + threadId + 1) | 0;
+/** This process's identity base (0 in the first process). @internal */
+export const identityBase = Number(process.env['CONC_IDENTITY_BASE'] ?? 0) | 0;
+const own = (identityBase + threadId + 1) | 0;
 let acting = 0;
 
 /**

@@ -10,7 +10,9 @@ export { parseWait, checkTimeout, typeName, type ParsedWait } from './wait-optio
 export { deadlineAfter, remaining } from './deadline.js';
 export { holdKeepAlive, releaseKeepAlive, keepAliveCount } from './keep-alive.js';
 export { waitSync, waitAsync, wake, type WaitResult } from './futex.js';
-export { threadIdentity, withIdentity } from './identity.js';
+export { threadIdentity, withIdentity, identityBase } from './identity.js';
+export { markGone, isGone, watchWorker, workerIdentity } from './liveness.js';
+export { tryLock, lockSync, lockAsync, unlock, holderOf, SLICE_MS, type OnTakeover } from './mutex.js';
 export { CACHE_LINE, HEADER_WORDS, allocateBlock, openBlock, kindTag, type BlockDescriptor, type SharedBlock } from './shared-block.js';
 export {
   toDescriptor,

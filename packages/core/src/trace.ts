@@ -7,6 +7,13 @@ import { threadIdentity } from './identity.js';
  * `'get'`, `'start'`, `'exit'`, ...), `kind` the class (`'Lock'`), `id` the object's id (the same
  * in every thread), `thread` the identity of the thread it happened in, `at` the time
  * (`performance.timeOrigin + performance.now()`, comparable across threads).
+ *
+ * `type: 'abandoned'`: a lock whose holder died (a thread or pool worker that exited holding it,
+ * a child process whose broker connection closed) was taken over or released. `kind` and `id`
+ * name the lock (`'Lock'`, `'RLock'`; a queue's or barrier's own lock is reported as the
+ * object's kind with the object's id), `thread` is the thread that took it over (for a child
+ * process, the broker's), and the details say who held it: `holder` (the dead thread's
+ * identity) and `reason` (`'holder exited'`, or `'process ended'` from the broker).
  */
 export interface TraceEvent {
   type: string;

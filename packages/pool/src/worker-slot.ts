@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { WorkerCrashedError } from '@conc/core';
-import { deserializeError, type SerializedError } from '@conc/core/internal';
+import { deserializeError, watchWorker, type SerializedError } from '@conc/core/internal';
 import type { BatchMessage, ReplyMessage, WorkerSetup } from './protocol.js';
 import type { Unit } from './unit.js';
 
@@ -57,6 +57,8 @@ export class WorkerSlot {
       this.#progress = new Int32Array(progress);
       const worker = new Worker(entry, { workerData: { ...setup, progress }, resourceLimits });
       this.#worker = worker;
+      // A task's locks are taken over once the worker has exited (terminate, out of memory, a crash).
+      watchWorker(worker);
       worker.on('message', (message: ReplyMessage | { initFailed: SerializedError }) => this.#receive(message));
       worker.on('error', (error) => (this.#error ??= error));
       worker.on('exit', (code) => {

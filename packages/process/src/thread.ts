@@ -1,7 +1,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { StateError, WorkerCrashedError } from '@conc/core';
 import {
-  checkTimeout, deadlineAfter, deserializeError, loadTarget, threadIdentity, trace, typeName, waitAsync, waitSync, type SerializedError, type TargetDescriptor,
+  checkTimeout, deadlineAfter, deserializeError, loadTarget, threadIdentity, trace, typeName, waitAsync, waitSync, watchWorker, type SerializedError, type TargetDescriptor,
 } from '@conc/core/internal';
 import { ENDED, RUNNING, THREAD_DATA, identityBase, nameCounters, nextName, ownThreadData, started, type ThreadData } from './context.js';
 import { checkName, checkRunOptions, runSpec, type RunOptions } from './options.js';
@@ -168,6 +168,8 @@ export class Thread {
       execArgv: inheritedExecArgv(),
       ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
     });
+    // Its locks are taken over once it has exited, however it ends (ATOMICS.md, "When a party dies").
+    watchWorker(worker);
     this.#started = true;
     this.#state = state;
     this.#port = port1;

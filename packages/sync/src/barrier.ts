@@ -3,23 +3,29 @@ import { fileURLToPath } from 'node:url';
 import { BrokenBarrierError, type Target, type WaitOptions } from '@conc/core';
 import {
   HEADER_WORDS,
+  SLICE_MS,
   checkTimeout,
   compileSource,
   describeTarget,
+  isGone,
   loadTarget,
+  lockAsync,
+  lockSync,
   parseWait,
   registerKind,
+  remaining,
+  threadIdentity,
   toDescriptor,
   trace,
   traceChannel,
   typeName,
+  unlock,
   waitAsync,
   waitSync,
   type SharedBlock,
   type SharedDescriptor,
   type TargetDescriptor,
 } from '@conc/core/internal';
-import { lockAsync, lockSync, unlock } from './mutex.js';
 import { blockFields, reviveOver, takeBlock } from './revival.js';
 
 const KIND = '@conc/sync:Barrier';
@@ -34,7 +40,10 @@ const BROKEN = HEADER_WORDS + 3;
 /** Bit (round & 31) tells how that round ended: 0 passed, 1 broken or reset. */
 const HISTORY = HEADER_WORDS + 4;
 const PARTIES = HEADER_WORDS + 5;
+/** Then the identities of the threads arrived in the current round, by arrival index. */
 const WORDS = HEADER_WORDS + 6;
+/** Parties whose death is noticed while they wait (the first ones of a larger barrier). */
+const MAX_TRACKED = 1024;
 
 const requireHere = createRequire(import.meta.url);
 
@@ -58,8 +67,10 @@ export interface BarrierOptions {
  *
  * A timeout, an `abort()` or a failing action breaks the barrier: every thread waiting and
  * every later `wait()` fails with `BrokenBarrierError` until `reset()`. An aborted `signal`
- * also breaks it (the others would otherwise wait for a party that left). The barrier
- * is reusable: it starts the next round by itself.
+ * also breaks it (the others would otherwise wait for a party that left), and so does a party
+ * that dies while waiting (a thread or pool worker that exits, a `Process` child that ends):
+ * the others get `BrokenBarrierError` within a second of its parent seeing the exit. The
+ * barrier is reusable: it starts the next round by itself.
  *
  * @example
  * ```ts
@@ -77,6 +88,8 @@ export class Barrier {
   private readonly _timeout: number;
   private readonly _action: TargetDescriptor | undefined;
   private readonly _localAction: ((...args: unknown[]) => unknown) | undefined;
+  /** How many arrivals' identities the block keeps. */
+  private readonly _tracked: number;
 
   /**
    * Creates a barrier for `parties` threads.
@@ -85,7 +98,8 @@ export class Barrier {
    * @throws RangeError/TypeError for a bad `parties`, `action` or `timeout`.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
-    const { block, fresh } = takeBlock(KIND, WORDS * 4);
+    const wanted = typeof parties === 'number' && Number.isInteger(parties) && parties > 0 ? Math.min(parties, MAX_TRACKED) : 0;
+    const { block, fresh } = takeBlock(KIND, (WORDS + wanted) * 4);
     this._block = block;
     this._i32 = block.i32;
     const revived = options as BarrierOptions & { _descriptor?: TargetDescriptor };
@@ -98,6 +112,7 @@ export class Barrier {
     this._timeout = checkTimeout(options.timeout, 'Barrier');
     this._action = revived._descriptor ?? (options.action === undefined ? undefined : describeTarget(options.action, 'Barrier action'));
     this._localAction = !revived._descriptor && typeof options.action === 'function' ? options.action : undefined;
+    this._tracked = Math.min(this._i32[PARTIES]!, MAX_TRACKED, this._i32.length - WORDS);
   }
 
   /** How many threads must call `wait` each round. */
@@ -126,7 +141,7 @@ export class Barrier {
   async wait(opts?: number | WaitOptions): Promise<number> {
     const { deadline, signal } = parseWait(this._withDefault(opts), 'Barrier.wait');
     if (signal?.aborted) throw signal.reason;
-    await lockAsync(this._i32, MUTEX, Infinity, undefined);
+    if (!(await lockAsync(this._i32, MUTEX, deadline, signal, undefined, this._takeover))) throw this._lateArrival();
     const { round, index } = this._arrive();
     if (index === this.parties - 1) {
       try {
@@ -138,19 +153,29 @@ export class Barrier {
       return this._passLocked(round, index);
     }
     unlock(this._i32, MUTEX);
-    let result: string;
+    let timedOut = false;
     try {
-      do result = await waitAsync(this._i32, GEN, round, deadline, signal);
-      while (result !== 'timed-out' && Atomics.load(this._i32, GEN) === round);
+      // In slices: between them, a party that died waiting breaks the round.
+      while (Atomics.load(this._i32, GEN) === round) {
+        if (remaining(deadline) === 0) {
+          timedOut = true;
+          break;
+        }
+        if (this._partyGone()) {
+          await lockAsync(this._i32, MUTEX, Infinity, undefined, undefined, this._takeover);
+          this._breakIfCurrent(round);
+          break;
+        }
+        await waitAsync(this._i32, GEN, round, Math.min(deadline, performance.now() + SLICE_MS), signal);
+      }
     } catch (error) {
       // Aborted: the others would wait forever for a party that left, so the round breaks.
-      await lockAsync(this._i32, MUTEX, Infinity, undefined);
-      if (Atomics.load(this._i32, GEN) === round) this._breakLocked(round);
-      else unlock(this._i32, MUTEX);
+      await lockAsync(this._i32, MUTEX, Infinity, undefined, undefined, this._takeover);
+      this._breakIfCurrent(round);
       throw error;
     }
-    if (result === 'timed-out') await lockAsync(this._i32, MUTEX, Infinity, undefined);
-    return this._outcome(round, index, result === 'timed-out');
+    if (timedOut) await lockAsync(this._i32, MUTEX, Infinity, undefined, undefined, this._takeover);
+    return this._outcome(round, index, timedOut);
   }
 
   /**
@@ -163,7 +188,7 @@ export class Barrier {
   waitSync(opts?: number | WaitOptions): number {
     const { deadline, signal } = parseWait(this._withDefault(opts), 'Barrier.waitSync');
     if (signal?.aborted) throw signal.reason;
-    lockSync(this._i32, MUTEX, Infinity);
+    if (!lockSync(this._i32, MUTEX, deadline, undefined, this._takeover)) throw this._lateArrival();
     const { round, index } = this._arrive();
     if (index === this.parties - 1) {
       try {
@@ -175,11 +200,21 @@ export class Barrier {
       return this._passLocked(round, index);
     }
     unlock(this._i32, MUTEX);
-    let result: string;
-    do result = waitSync(this._i32, GEN, round, deadline);
-    while (result !== 'timed-out' && Atomics.load(this._i32, GEN) === round);
-    if (result === 'timed-out') lockSync(this._i32, MUTEX, Infinity);
-    return this._outcome(round, index, result === 'timed-out');
+    let timedOut = false;
+    while (Atomics.load(this._i32, GEN) === round) {
+      if (remaining(deadline) === 0) {
+        timedOut = true;
+        break;
+      }
+      if (this._partyGone()) {
+        lockSync(this._i32, MUTEX, Infinity, undefined, this._takeover);
+        this._breakIfCurrent(round);
+        break;
+      }
+      waitSync(this._i32, GEN, round, Math.min(deadline, performance.now() + SLICE_MS));
+    }
+    if (timedOut) lockSync(this._i32, MUTEX, Infinity, undefined, this._takeover);
+    return this._outcome(round, index, timedOut);
   }
 
   /**
@@ -187,7 +222,7 @@ export class Barrier {
    * `BrokenBarrierError`; a broken barrier is usable again.
    */
   reset(): void {
-    lockSync(this._i32, MUTEX, Infinity);
+    lockSync(this._i32, MUTEX, Infinity, undefined, this._takeover);
     if (Atomics.load(this._i32, COUNT) > 0) this._endRound(Atomics.load(this._i32, GEN), true);
     Atomics.store(this._i32, BROKEN, 0);
     unlock(this._i32, MUTEX);
@@ -196,7 +231,7 @@ export class Barrier {
 
   /** Breaks the barrier: every waiting thread and every later `wait()` gets `BrokenBarrierError` until `reset()`. */
   abort(): void {
-    lockSync(this._i32, MUTEX, Infinity);
+    lockSync(this._i32, MUTEX, Infinity, undefined, this._takeover);
     this._breakLocked(Atomics.load(this._i32, GEN));
     if (traceChannel.hasSubscribers) trace('abort', 'Barrier', this._i32[1]!);
   }
@@ -214,7 +249,10 @@ export class Barrier {
       unlock(this._i32, MUTEX);
       throw new BrokenBarrierError('Barrier.wait: the barrier is broken');
     }
-    const index = Atomics.add(this._i32, COUNT, 1);
+    const index = Atomics.load(this._i32, COUNT);
+    // Who arrived, written before the arrival counts: the others watch these threads' lives.
+    if (index < this._tracked) Atomics.store(this._i32, WORDS + index, threadIdentity());
+    Atomics.store(this._i32, COUNT, index + 1);
     if (traceChannel.hasSubscribers) trace('wait', 'Barrier', this._i32[1]!, { index });
     return { round: Atomics.load(this._i32, GEN), index };
   }
@@ -231,6 +269,34 @@ export class Barrier {
     if ((Atomics.load(this._i32, HISTORY) >>> (round & 31)) & 1) throw new BrokenBarrierError('Barrier.wait: the barrier was broken or reset while waiting');
     return index;
   }
+
+  /** Whether a thread that arrived in the current round is gone (it died waiting, or in the action). */
+  private _partyGone(): boolean {
+    const arrived = Math.min(Atomics.load(this._i32, COUNT), this._tracked);
+    for (let i = 0; i < arrived; i++) if (isGone(Atomics.load(this._i32, WORDS + i))) return true;
+    return false;
+  }
+
+  /** Holding MUTEX: breaks `round` if it is still the current one; releases MUTEX. */
+  private _breakIfCurrent(round: number): void {
+    if (Atomics.load(this._i32, GEN) === round) this._breakLocked(round);
+    else unlock(this._i32, MUTEX);
+  }
+
+  /** The error of a wait that timed out before it could take MUTEX (held by the last party's action). */
+  private _lateArrival(): BrokenBarrierError {
+    return new BrokenBarrierError('Barrier.wait: timed out before it could join the round');
+  }
+
+  /**
+   * Runs holding MUTEX, taken over from a thread that died holding it (arriving, or running the
+   * action): the round cannot end as it should, so the barrier breaks.
+   */
+  private readonly _takeover = (holder: number): void => {
+    trace('abandoned', 'Barrier', this._i32[1]!, { holder, reason: 'holder exited' });
+    Atomics.store(this._i32, BROKEN, 1);
+    this._endRound(Atomics.load(this._i32, GEN), true);
+  };
 
   private _passLocked(round: number, index: number): number {
     this._endRound(round, false);

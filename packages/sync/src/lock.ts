@@ -1,15 +1,18 @@
 import { StateError, type WaitOptions } from '@conc/core';
 import {
   HEADER_WORDS,
+  lockAsync,
+  lockSync,
   parseWait,
   registerKind,
   toDescriptor,
   trace,
   traceChannel,
+  tryLock,
+  unlock,
   type SharedBlock,
   type SharedDescriptor,
 } from '@conc/core/internal';
-import { lockAsync, lockSync, tryLock, unlock } from './mutex.js';
 import { blockFields, reviveOver, takeBlock } from './revival.js';
 import { makeGuard, runWith, type Guard } from './scoped.js';
 
@@ -23,7 +26,12 @@ const STATE = HEADER_WORDS;
  * It has no owner: any thread may release it, as in Python. It is unfair, as CPython's: a thread
  * that arrives just as the lock is released may take it before a sleeping waiter wakes, which
  * is what keeps it fast under contention. The uncontended path is one compare-and-swap to
- * acquire and one atomic write to release.
+ * acquire and one to release.
+ *
+ * A lock whose holder died (a `Thread` or pool worker that ended holding it, however it ended:
+ * an error, `process.exit`, `terminate()`, out of memory; a `Process` child through its
+ * broker) does not wedge: within a second of the holder's parent seeing the exit, a waiter
+ * takes it over (a trace event `abandoned` says so). Python would leave it held forever.
  *
  * Pass it to another thread (a `Thread`'s args, a queue item, `postMessage` after
  * `prepare`): both sides then act on the same lock.
@@ -62,7 +70,7 @@ export class Lock {
     const { deadline, signal } = parseWait(opts, 'Lock.acquire');
     if (signal?.aborted) throw signal.reason;
     // The free lock is taken here, without the nested async call (half the cost of the path).
-    const got = tryLock(this._i32, STATE) || (await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined));
+    const got = tryLock(this._i32, STATE) || (await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover));
     if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
     return got;
   }
@@ -81,7 +89,7 @@ export class Lock {
     }
     const { deadline, signal } = parseWait(opts, 'Lock.acquireSync');
     if (signal?.aborted) throw signal.reason;
-    const got = lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined);
+    const got = lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover);
     if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
     return got;
   }
@@ -128,6 +136,21 @@ export class Lock {
   /** Publishes that this thread is about to sleep waiting for the lock. @internal */
   readonly _traceWait = (): void => trace('wait', 'Lock', this._i32[1]!);
 
+  /**
+   * What owns this lock inside another object (a queue's), to repair what a holder that died
+   * left half-done: runs holding the lock, right after a waiter took it over. @internal
+   */
+  _repair: (() => void) | undefined;
+  /** The kind and id the `abandoned` event names (the owning object's, for an internal lock). @internal */
+  _traceAs: { kind: string; id: number } | undefined;
+
+  /** Runs holding the lock taken over from a dead holder. @internal */
+  readonly _takeover = (holder: number): void => {
+    const as = this._traceAs;
+    trace('abandoned', as?.kind ?? 'Lock', as?.id ?? this._i32[1]!, { holder, reason: 'holder exited' });
+    this._repair?.();
+  };
+
   /** @internal */
   _isOwned(_id: number): boolean {
     return this.locked();
@@ -141,12 +164,12 @@ export class Lock {
 
   /** @internal */
   _restoreSync(_id: number, _saved: number): void {
-    lockSync(this._i32, STATE, Infinity);
+    lockSync(this._i32, STATE, Infinity, undefined, this._takeover);
   }
 
   /** @internal */
   async _restore(_id: number, _saved: number): Promise<void> {
-    await lockAsync(this._i32, STATE, Infinity, undefined);
+    await lockAsync(this._i32, STATE, Infinity, undefined, undefined, this._takeover);
   }
 
   /** @internal */

@@ -1,6 +1,7 @@
 import { StateError, type WaitOptions } from '@conc/core';
-import { HEADER_WORDS, parseWait, registerKind, threadIdentity, toDescriptor, trace, traceChannel, type SharedBlock, type SharedDescriptor } from '@conc/core/internal';
-import { lockAsync, lockSync, tryLock, unlock } from './mutex.js';
+import {
+  HEADER_WORDS, lockAsync, lockSync, parseWait, registerKind, threadIdentity, toDescriptor, trace, traceChannel, tryLock, unlock, type SharedBlock, type SharedDescriptor,
+} from '@conc/core/internal';
 import { blockFields, reviveOver, takeBlock } from './revival.js';
 import { makeGuard, runWith, type Guard } from './scoped.js';
 
@@ -15,7 +16,8 @@ const COUNT = HEADER_WORDS + 2;
  *
  * Ownership is per thread (worker thread or, with @conc/process, a thread of another
  * process): releasing it from a thread that does not hold it is a `StateError`. Like `Lock`,
- * it is unfair. A lock held by a thread that dies stays held, as in Python.
+ * it is unfair. A lock held by a thread that died is taken over by a waiter (see `Lock`), with a
+ * trace event `abandoned`; Python would leave it held forever.
  *
  * @example
  * ```ts
@@ -44,6 +46,11 @@ export class RLock {
   /** Publishes that this thread is about to sleep waiting for the lock. @internal */
   readonly _traceWait = (): void => trace('wait', 'RLock', this._i32[1]!);
 
+  /** Runs holding the lock taken over from a dead holder (the new owner sets OWNER and COUNT). @internal */
+  readonly _takeover = (holder: number): void => {
+    trace('abandoned', 'RLock', this._i32[1]!, { holder, reason: 'holder exited' });
+  };
+
   /**
    * Acquires the lock (again, if this thread holds it), waiting without blocking the event loop.
    * @param opts - A timeout in milliseconds, or `{ timeout?, blocking?, signal? }`; waits forever by default.
@@ -55,7 +62,7 @@ export class RLock {
     const { deadline, signal } = parseWait(opts, 'RLock.acquire');
     if (signal?.aborted) throw signal.reason;
     if (this._reenter(id)) return true;
-    if (!tryLock(this._i32, STATE) && !(await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined))) return false;
+    if (!tryLock(this._i32, STATE) && !(await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover))) return false;
     this._own(id, 1);
     return true;
   }
@@ -71,7 +78,7 @@ export class RLock {
     const { deadline, signal } = parseWait(opts, 'RLock.acquireSync');
     if (signal?.aborted) throw signal.reason;
     if (this._reenter(id)) return true;
-    if (!lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined)) return false;
+    if (!lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover)) return false;
     this._own(id, 1);
     return true;
   }
@@ -145,13 +152,13 @@ export class RLock {
 
   /** @internal */
   _restoreSync(id: number, saved: number): void {
-    lockSync(this._i32, STATE, Infinity);
+    lockSync(this._i32, STATE, Infinity, undefined, this._takeover);
     this._own(id, saved);
   }
 
   /** @internal */
   async _restore(id: number, saved: number): Promise<void> {
-    await lockAsync(this._i32, STATE, Infinity, undefined);
+    await lockAsync(this._i32, STATE, Infinity, undefined, undefined, this._takeover);
     this._own(id, saved);
   }
 
