@@ -18,7 +18,7 @@ import {
 import { Lock } from '@conc/sync';
 import { align, allocateRing, copyIn, copyOut, MAX_RING_BYTES, viewArena, type Arena } from './arena.js';
 import { EventCount } from './event-count.js';
-import { describeLock, lockSync, tryLock } from './queue-lock.js';
+import { describeLock, lockAsync, lockSync, ownLock, tryLock } from './queue-lock.js';
 import { FIFO_CONTROL_BYTES, FifoWord, StoreKind, Word } from './layout.js';
 
 /** The cloneable form of a {@link FifoCore}. @internal */
@@ -46,6 +46,9 @@ const NOTHING: unique symbol = Symbol('nothing');
 const WRAP_MARKER = 0xffffffff;
 /** Bytes a ring starts with. */
 const FIRST_RING_BYTES = 16 * 1024;
+/** Why a put or get gave up before it could even look at the queue. */
+const PUT_BUSY = 'put: timed out waiting for the queue';
+const GET_BUSY = 'get: timed out waiting for the queue';
 
 /**
  * The engine of the first-in first-out queues (`Queue`, `SimpleQueue`, a pipe's channels): the
@@ -64,6 +67,11 @@ const FIRST_RING_BYTES = 16 * 1024;
  *
  * Sleeping goes through {@link EventCount}s (items, room), `join` sleeps on `Unfinished`.
  * Works on bytes; the classes encode and decode.
+ *
+ * A thread may die holding either lock, at any instruction (ATOMICS.md, "When a party dies").
+ * What it leaves is repaired by the thread that takes the lock over (see `#repairPut`,
+ * `#repairGet`): a put or get publishes through a journal of what it is about to write, so a
+ * half-published one is completed or undone, and a move keeps the old ring intact until it is done.
  * @internal
  */
 export class FifoCore {
@@ -93,7 +101,7 @@ export class FifoCore {
   /** The encoded size of the last item this thread put or took by value (for tracing). */
   lastSize = 0;
 
-  private constructor(block: SharedBlock, putLock: Lock, getLock: Lock) {
+  private constructor(tag: string, block: SharedBlock, putLock: Lock, getLock: Lock) {
     this.block = block;
     this.i32 = block.i32;
     this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
@@ -102,6 +110,9 @@ export class FifoCore {
     this.#items = new EventCount(this.i32, FifoWord.ItemEvent);
     this.#room = new EventCount(this.i32, FifoWord.RoomEvent);
     this.arena = viewArena(block.buffer, this.control[FifoWord.ArenaOffset]!, this.control[FifoWord.ArenaBytes]!);
+    const kind = tag.slice(tag.lastIndexOf(':') + 1);
+    ownLock(putLock, kind, this.id, () => this.#repairPut());
+    ownLock(getLock, kind, this.id, () => this.#repairGet());
   }
 
   /** A new, empty queue core. */
@@ -113,13 +124,13 @@ export class FifoCore {
     const ring = allocateRing(FIRST_RING_BYTES);
     control[FifoWord.ArenaOffset] = ring.offset;
     control[FifoWord.ArenaBytes] = ring.bytes.length;
-    return new FifoCore(block, new Lock(), new Lock());
+    return new FifoCore(tag, block, new Lock(), new Lock());
   }
 
   /** The core described by `fields`, received from another thread. */
   static open(tag: string, fields: FifoCoreFields): FifoCore {
     const block = openBlock(tag, fields.control);
-    return new FifoCore(block, reviveDescriptor(fields.putLock) as Lock, reviveDescriptor(fields.getLock) as Lock);
+    return new FifoCore(tag, block, reviveDescriptor(fields.putLock) as Lock, reviveDescriptor(fields.getLock) as Lock);
   }
 
   fields(): FifoCoreFields {
@@ -245,14 +256,79 @@ export class FifoCore {
     return n;
   }
 
-  /** Moves the tail past a written record and publishes it (one more `Puts`). */
+  /**
+   * Moves the tail past a written record and publishes it (one more `Puts`). Journaled first:
+   * the tail is the commit (a thread taking the lock over from one that died here completes a
+   * put whose tail moved and undoes one whose tail did not). No call or loop lies between the
+   * journal's writes and the ones they describe, so a `terminate()` cannot fall between them.
+   */
   #publish(tail: number, tasks: boolean): void {
-    this.control[FifoWord.TailPos] = tail;
-    // Counted before it is published: a consumer may take it and call taskDone at once.
-    if (tasks) Atomics.add(this.i32, FifoWord.Unfinished, 1);
+    const c = this.control;
     const puts = (this.#myPuts + 1) | 0;
+    c[FifoWord.PutPuts] = puts;
+    c[FifoWord.PutTail] = tail;
+    c[FifoWord.PutCounted] = 0;
+    c[FifoWord.PutPending] = 1;
+    // Counted before it is published: a consumer may take it and call taskDone at once.
+    if (tasks) {
+      Atomics.add(this.i32, FifoWord.Unfinished, 1);
+      c[FifoWord.PutCounted] = 1;
+    }
+    c[FifoWord.TailPos] = tail;
     Atomics.store(this.i32, FifoWord.Puts, puts);
+    c[FifoWord.PutPending] = 0;
     this.#myPuts = puts;
+  }
+
+  /**
+   * Holding the put lock, taken over from a producer that died holding it: puts back a ring
+   * move it left half-done (through the get lock, whose repair does it), then completes or
+   * undoes the put it was publishing.
+   */
+  #repairPut(): void {
+    const c = this.control;
+    if (c[FifoWord.Moving] !== 0) {
+      lockSync(this.getLock);
+      this.getLock.release();
+    }
+    if (c[FifoWord.PutPending] !== 0) {
+      if (c[FifoWord.TailPos] === c[FifoWord.PutTail]) Atomics.store(this.i32, FifoWord.Puts, c[FifoWord.PutPuts]! | 0);
+      else if (c[FifoWord.PutCounted] !== 0) this.#uncount(1);
+      c[FifoWord.PutPending] = 0;
+    }
+    this.#stale = true;
+  }
+
+  /**
+   * Holding the get lock, taken over from a consumer (or a mover) that died holding it: puts
+   * back a half-done ring move, then completes a get whose head moved (its item is gone with
+   * the dead consumer, as in Python).
+   */
+  #repairGet(): void {
+    const c = this.control;
+    if (c[FifoWord.Moving] !== 0) {
+      c[FifoWord.ArenaOffset] = c[FifoWord.MoveOffset]!;
+      c[FifoWord.ArenaBytes] = c[FifoWord.MoveBytes]!;
+      Atomics.store(c, FifoWord.HeadPos, c[FifoWord.MoveHead]!);
+      c[FifoWord.TailPos] = c[FifoWord.MoveTail]!;
+      Atomics.store(c, FifoWord.Moving, 0);
+    }
+    if (c[FifoWord.GetPending] !== 0) {
+      if (Atomics.load(c, FifoWord.HeadPos) === c[FifoWord.GetHead]) Atomics.store(this.i32, FifoWord.Gets, c[FifoWord.GetGets]! | 0);
+      c[FifoWord.GetPending] = 0;
+    }
+  }
+
+  /** Takes `n` items off `Unfinished` (never below 0), waking `join` when it reaches 0. */
+  #uncount(n: number): void {
+    const i32 = this.i32;
+    for (;;) {
+      const unfinished = Atomics.load(i32, FifoWord.Unfinished);
+      const left = Math.max(0, unfinished - n);
+      if (Atomics.compareExchange(i32, FifoWord.Unfinished, unfinished, left) !== unfinished) continue;
+      if (left === 0) wake(i32, FifoWord.Unfinished, Infinity, FifoWord.JoinWaiters);
+      return;
+    }
   }
 
   /** Moves the records, in order, to the start of a ring with room for `size` more bytes; holding both locks. */
@@ -263,6 +339,11 @@ export class FifoCore {
     let head = c[FifoWord.HeadPos]!;
     const tail = c[FifoWord.TailPos]!;
     const fresh = allocateRing(Math.max(Math.min(capacity * 2, MAX_RING_BYTES), ((tail - head) >>> 0) + size));
+    c[FifoWord.MoveOffset] = old.offset;
+    c[FifoWord.MoveBytes] = capacity;
+    c[FifoWord.MoveHead] = head;
+    c[FifoWord.MoveTail] = tail;
+    Atomics.store(c, FifoWord.Moving, 1);
     let length = 0;
     while (head !== tail) {
       const at = head & (capacity - 1);
@@ -280,14 +361,15 @@ export class FifoCore {
     c[FifoWord.ArenaBytes] = fresh.bytes.length;
     Atomics.store(c, FifoWord.HeadPos, 0);
     c[FifoWord.TailPos] = length;
+    Atomics.store(c, FifoWord.Moving, 0);
     this.arena = fresh;
     this.#head = 0;
   }
 
   /** Pushes, moving to a larger ring first when needed; holding the put lock. */
-  #pushSync(bytes: Uint8Array, tasks: boolean): void {
+  #pushSync(bytes: Uint8Array, tasks: boolean, deadline: number): void {
     if (this.#push(bytes, tasks)) return;
-    lockSync(this.getLock);
+    if (!lockSync(this.getLock, deadline)) throw new FullError(PUT_BUSY);
     try {
       this.#move(4 + align(bytes.length));
     } finally {
@@ -302,16 +384,18 @@ export class FifoCore {
     return this.isShutDown() || this.count() < max;
   }
 
-  /** Waits, holding the put lock (released while waiting), until there is room; throws at the deadline or on shutdown. */
-  #awaitRoomSync(deadline: number): void {
+  putSync(bytes: Uint8Array, _key: Uint8Array | undefined, deadline: number, tasks = true): void {
     const lock = this.putLock;
-    for (let spun = false; ; ) {
-      if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
-      this.#followPut();
-      if (!this.#isFull()) return;
-      if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
-      lock.release();
-      try {
+    if (!lockSync(lock, deadline)) throw new FullError(PUT_BUSY);
+    let held = true;
+    try {
+      for (let spun = false; ; ) {
+        if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+        this.#followPut();
+        if (!this.#isFull()) break;
+        if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
+        lock.release();
+        held = false;
         if (!spun) {
           spun = true;
           for (let i = 0; i < SPINS && !this.#roomOrEnd(); i++);
@@ -319,19 +403,12 @@ export class FifoCore {
           const key = this.#room.prepare();
           if (!this.#roomOrEnd()) this.#room.waitSync(key, deadline);
         }
-      } finally {
-        lockSync(lock);
+        if (!lockSync(lock, deadline)) throw new FullError('put: the queue is full');
+        held = true;
       }
-    }
-  }
-
-  putSync(bytes: Uint8Array, _key: Uint8Array | undefined, deadline: number, tasks = true): void {
-    lockSync(this.putLock);
-    try {
-      this.#awaitRoomSync(deadline);
-      this.#pushSync(bytes, tasks);
+      this.#pushSync(bytes, tasks, deadline);
     } finally {
-      this.putLock.release();
+      if (held) lock.release();
     }
     this.#items.notify();
   }
@@ -342,8 +419,8 @@ export class FifoCore {
    * nothing done, and the caller encodes and puts the bytes (which waits, wraps or grows).
    * @returns The encoded size, or -1.
    */
-  putValueNow(value: unknown, _key: Uint8Array | undefined, tasks = true): number {
-    lockSync(this.putLock);
+  putValueNow(value: unknown, _key: Uint8Array | undefined, tasks = true, deadline = Infinity): number {
+    if (!lockSync(this.putLock, deadline)) return -1;
     let size = -1;
     try {
       if (!this.isShutDown()) {
@@ -382,7 +459,8 @@ export class FifoCore {
 
   async put(bytes: Uint8Array, _key: Uint8Array | undefined, deadline: number, signal: AbortSignal | undefined, tasks = true): Promise<void> {
     const lock = this.putLock;
-    await lock.acquire(signal ? { signal } : undefined);
+    if (!(await lockAsync(lock, deadline, signal))) throw new FullError(PUT_BUSY);
+    let held = true;
     try {
       for (;;) {
         if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
@@ -390,17 +468,15 @@ export class FifoCore {
         if (!this.#isFull()) break;
         if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
         lock.release();
-        try {
-          const key = this.#room.prepare();
-          if (!this.#roomOrEnd()) await this.#room.wait(key, deadline, signal);
-        } finally {
-          // Taken back without the signal: the finally below releases it, abort or not.
-          await lock.acquire();
-        }
+        held = false;
+        const key = this.#room.prepare();
+        if (!this.#roomOrEnd()) await this.#room.wait(key, deadline, signal);
+        if (!(await lockAsync(lock, deadline, signal))) throw new FullError('put: the queue is full');
+        held = true;
       }
       if (!this.#push(bytes, tasks)) {
         // Never block this thread on the get lock: an async get here may hold it across a turn.
-        await this.getLock.acquire();
+        if (!(await lockAsync(this.getLock, deadline))) throw new FullError(PUT_BUSY);
         try {
           this.#follow();
           this.#move(4 + align(bytes.length));
@@ -410,7 +486,7 @@ export class FifoCore {
         this.#push(bytes, tasks);
       }
     } finally {
-      lock.release();
+      if (held) lock.release();
     }
     this.#items.notify();
   }
@@ -453,9 +529,15 @@ export class FifoCore {
       this.lastSize = length;
     } else out = copyOut(ring, at + 4, length, as === Pop.Kept);
     // The head moves before Gets: a producer that sees the new count never sees the old room.
-    Atomics.store(c, FifoWord.HeadPos, (head + 4 + align(length)) >>> 0);
+    // Journaled first, the head being the commit (see `#repairGet`).
+    const next = (head + 4 + align(length)) >>> 0;
     const gets = (this.#myGets + 1) | 0;
+    c[FifoWord.GetGets] = gets;
+    c[FifoWord.GetHead] = next;
+    c[FifoWord.GetPending] = 1;
+    Atomics.store(c, FifoWord.HeadPos, next);
     Atomics.store(this.i32, FifoWord.Gets, gets);
+    c[FifoWord.GetPending] = 0;
     this.#myGets = gets;
     return out;
   }
@@ -493,7 +575,7 @@ export class FifoCore {
   getValueSync(deadline: number): unknown {
     const lock = this.getLock;
     for (let spun = false; ; ) {
-      lockSync(lock);
+      if (!lockSync(lock, deadline)) throw new EmptyError(GET_BUSY);
       let value: unknown;
       try {
         value = this.#take(deadline, Pop.Value);
@@ -535,7 +617,7 @@ export class FifoCore {
     const lock = this.getLock;
     for (;;) {
       // Leaving on abort needs no hand-over: every sleeper was woken with this one and re-checks.
-      await lock.acquire(signal ? { signal } : undefined);
+      if (!(await lockAsync(lock, deadline, signal))) throw new EmptyError(GET_BUSY);
       let taken: unknown;
       try {
         // Kept: the caller decodes after an await, when other gets may have run on this thread.
@@ -628,12 +710,13 @@ export class FifoCore {
     const c = this.control;
     const puts = i32[FifoWord.Puts]!;
     const dropped = (puts - i32[FifoWord.Gets]!) | 0;
+    c[FifoWord.GetGets] = puts;
+    c[FifoWord.GetHead] = c[FifoWord.TailPos]!;
+    c[FifoWord.GetPending] = 1;
     Atomics.store(c, FifoWord.HeadPos, c[FifoWord.TailPos]!);
     Atomics.store(i32, FifoWord.Gets, puts);
-    for (;;) {
-      const unfinished = Atomics.load(i32, FifoWord.Unfinished);
-      if (Atomics.compareExchange(i32, FifoWord.Unfinished, unfinished, Math.max(0, unfinished - dropped)) === unfinished) break;
-    }
+    c[FifoWord.GetPending] = 0;
+    this.#uncount(dropped);
     wake(i32, FifoWord.Unfinished, Infinity, FifoWord.JoinWaiters);
   }
 

@@ -1,11 +1,13 @@
 import { align, copyOut, largerArena } from './arena.js';
-import { Word } from './layout.js';
+import { JOURNALED_WORDS, Word } from './layout.js';
 import type { Store, StoreMemory } from './store.js';
 
 /** Bytes before a record's key: its heap position, key length and item length. */
 const RECORD_HEADER = 12;
 /** The heap position of a removed record. */
 const DEAD = 0xffffffff;
+/** Where the undo journal keeps its copy of `Tail`. */
+const JOURNALED_TAIL = Word.JournalFirst + JOURNALED_WORDS.indexOf(Word.Tail);
 
 /**
  * A binary min-heap of records ordered by their priority keys (see `priorityKey`), for
@@ -17,6 +19,11 @@ const DEAD = 0xffffffff;
  *
  * Each key ends with an 8-byte insertion number, so equal priorities come out first-in
  * first-out and comparing two keys is a plain byte comparison.
+ *
+ * A thread that dies mid-operation leaves the index half-sifted: the queue puts its words back
+ * (its undo journal) and the index is rebuilt from the live records (`rebuild`); the record a
+ * pop was removing is named in `Word.Popping`, so it counts as live again. A compaction records
+ * where it stands after each record, so it can be finished (`finish`).
  * @internal
  */
 export class HeapStore implements Store {
@@ -81,6 +88,7 @@ export class HeapStore implements Store {
     const length = u32[(root >>> 2) + 2]!;
     const itemAt = root + RECORD_HEADER + align(keyBytes);
     const out = copyOut(this.#memory.arena, itemAt, length, keep);
+    c[Word.Popping] = root;
     u32[root >>> 2] = DEAD;
     const n = c[Word.HeapLength]! - 1;
     c[Word.HeapLength] = n;
@@ -102,11 +110,25 @@ export class HeapStore implements Store {
   /** Slides the live records down over the holes; returns the new top. */
   #compact(): number {
     const c = this.#control;
+    c[Word.CompactFrom] = 0;
+    c[Word.CompactTo] = 0;
+    c[Word.CompactTop] = c[Word.Tail]!;
+    c[Word.Compacting] = 1;
+    return this.#slide();
+  }
+
+  /**
+   * The compaction from where it stands. Records past `CompactFrom` are untouched: where it
+   * stands is written after each record moved, and nothing between the move and that write can
+   * be interrupted (no call, no loop), so a compaction whose thread died is finished from there.
+   */
+  #slide(): number {
+    const c = this.#control;
     const { bytes: arena, u32 } = this.#memory.arena;
     const heap = this.#memory.index!.u32;
-    const top = c[Word.Tail]!;
-    let from = 0;
-    let to = 0;
+    const top = c[Word.CompactTop]!;
+    let from = c[Word.CompactFrom]!;
+    let to = c[Word.CompactTo]!;
     while (from < top) {
       const word = from >>> 2;
       const size = RECORD_HEADER + align(u32[word + 1]!) + align(u32[word + 2]!);
@@ -117,9 +139,41 @@ export class HeapStore implements Store {
         to += size;
       }
       from += size;
+      c[Word.CompactFrom] = from;
+      c[Word.CompactTo] = to;
     }
     c[Word.Tail] = to;
+    // A compaction changes no item: an undo of the operation around it keeps the compacted top.
+    c[JOURNALED_TAIL] = to;
+    c[Word.Compacting] = 0;
     return to;
+  }
+
+  finish(): void {
+    if (this.#control[Word.Compacting] !== 0) this.#slide();
+  }
+
+  /**
+   * Rebuilds the index from the records below `Tail` that are live (or being popped), in key
+   * order (a sorted array is a heap); `HeapLength` and the queue's count follow what is found.
+   */
+  rebuild(): void {
+    const c = this.#control;
+    const { u32 } = this.#memory.arena;
+    const popping = c[Word.Popping]!;
+    const live: number[] = [];
+    for (let at = 0, top = c[Word.Tail]!; at < top; at += RECORD_HEADER + align(u32[(at >>> 2) + 1]!) + align(u32[(at >>> 2) + 2]!)) {
+      if (u32[at >>> 2] !== DEAD || at === popping) live.push(at);
+    }
+    live.sort((a, b) => this.#compare(a, b));
+    const index = this.#memory.index!;
+    const heap = index.u32;
+    live.forEach((record, i) => {
+      heap[i] = record;
+      u32[record >>> 2] = i;
+    });
+    c[Word.HeapLength] = live.length;
+    c[Word.Popping] = DEAD;
   }
 
   #siftUp(i: number, record: number): void {

@@ -29,13 +29,32 @@ export const enum Word {
   /** Where a priority queue's heap index is (byte offset and length). */
   IndexOffset = 18,
   IndexBytes = 19,
+  /**
+   * The undo journal (see `QueueCore`): 1 once the words below hold a copy of the words an
+   * operation may change, taken each time the lock is taken; the record a pop is removing from
+   * a heap; a compaction of the heap's arena under way (1, and where it stands).
+   */
+  Journaled = 80,
+  /** The copies of `JOURNALED_WORDS`, in order. */
+  JournalFirst = 81,
+  Popping = 92,
+  Compacting = 93,
+  CompactFrom = 94,
+  CompactTo = 95,
+  CompactTop = 96,
   /** The conditions' sequence words (each followed by its waiter count), a cache line apart. */
   NotEmpty = 32,
   NotFull = 48,
   AllTasksDone = 64,
   /** Words in a control block. */
-  Size = 80,
+  Size = 112,
 }
+
+/** The words of a `QueueCore` that its undo journal copies. @internal */
+export const JOURNALED_WORDS: readonly number[] = [
+  Word.Count, Word.Unfinished, Word.Tail, Word.Used, Word.HeapLength, Word.SeqLow, Word.SeqHigh,
+  Word.ArenaOffset, Word.ArenaBytes, Word.IndexOffset, Word.IndexBytes,
+];
 
 /** How a queue orders its items. @internal */
 export const enum StoreKind {
@@ -64,14 +83,36 @@ export const enum FifoWord {
   /** Where the ring is in the shared heap (byte offset and length, a power of two). */
   ArenaOffset = 9,
   ArenaBytes = 10,
+  /**
+   * 1 while a move to a larger ring is under way (holding both locks), with the ring and
+   * positions as they were before it: a thread that takes a lock over from a holder that died
+   * mid-move puts them back (the old ring is never written by a move).
+   */
+  Moving = 11,
+  MoveOffset = 12,
+  MoveBytes = 13,
+  MoveHead = 14,
+  MoveTail = 15,
   /** Items put so far (wraps at 2^32): the word consumers sleep on. */
   Puts = 16,
   /** Byte position of the next record, counted since the ring started (wraps at 2^32). */
   TailPos = 17,
+  /**
+   * The put journal, written before a put publishes (see `FifoCore.#publish`): 1 while
+   * publishing, the `Puts` and `TailPos` it publishes, and 1 once it counted the item in `Unfinished`.
+   */
+  PutPending = 18,
+  PutPuts = 19,
+  PutTail = 20,
+  PutCounted = 21,
   /** Items taken so far (wraps at 2^32): `Puts - Gets` is the queue's size. */
   Gets = 32,
   /** Byte position of the oldest record, counted like `TailPos`. */
   HeadPos = 33,
+  /** The get journal: 1 while a get publishes, and the `Gets` and `HeadPos` it publishes. */
+  GetPending = 34,
+  GetGets = 35,
+  GetHead = 36,
   /** What consumers sleep on, waiting for an item (an `EventCount`). */
   ItemEvent = 48,
   /** What producers sleep on, waiting for room (an `EventCount`). */

@@ -12,8 +12,8 @@ import {
 import { Lock } from '@conc/sync';
 import { allocateArena, viewArena, type Arena } from './arena.js';
 import { HeapStore } from './heap-store.js';
-import { CONTROL_BYTES, StoreKind, Word } from './layout.js';
-import { describeLock, lockSync } from './queue-lock.js';
+import { CONTROL_BYTES, JOURNALED_WORDS, StoreKind, Word } from './layout.js';
+import { describeLock, lockAsync, lockSync, ownLock } from './queue-lock.js';
 import { StackStore } from './stack-store.js';
 import { SequenceCondition } from './sequence-condition.js';
 import type { Store, StoreMemory } from './store.js';
@@ -39,6 +39,13 @@ const SPINS = 100;
  * @conc/sync `Lock`) and three conditions over it (`notEmpty`, `notFull`, `allTasksDone`; see
  * `SequenceCondition` for why not @conc/sync's), around a store of encoded items in a shared
  * arena. Works on bytes; the classes encode and decode.
+ *
+ * A thread may die holding the lock, at any instruction (ATOMICS.md, "When a party dies"). So
+ * each time the lock is taken, the words an operation may change are copied to an undo journal
+ * (`#journal`); the thread that takes the lock over from a dead holder puts them back and has
+ * the store rebuild what they index (`#repair`): the dead thread's operation did not happen.
+ * Items are written only above the journaled top and arenas move by copying, so what the
+ * journal describes is still there.
  * @internal
  */
 export class QueueCore implements StoreMemory {
@@ -53,19 +60,20 @@ export class QueueCore implements StoreMemory {
   readonly notFull: SequenceCondition;
   readonly allTasksDone: SequenceCondition;
 
-  private constructor(block: SharedBlock, lock: Lock) {
+  private constructor(tag: string, block: SharedBlock, lock: Lock) {
     this.block = block;
     this.i32 = block.i32;
     this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
     this.lock = lock;
-    this.notEmpty = new SequenceCondition(this.i32, Word.NotEmpty, lock, this.#unlock);
-    this.notFull = new SequenceCondition(this.i32, Word.NotFull, lock, this.#unlock);
-    this.allTasksDone = new SequenceCondition(this.i32, Word.AllTasksDone, lock, this.#unlock);
+    this.notEmpty = new SequenceCondition(this.i32, Word.NotEmpty, this.#unlock);
+    this.notFull = new SequenceCondition(this.i32, Word.NotFull, this.#unlock);
+    this.allTasksDone = new SequenceCondition(this.i32, Word.AllTasksDone, this.#unlock);
     const c = this.control;
     this.arena = viewArena(block.buffer, c[Word.ArenaOffset]!, c[Word.ArenaBytes]!);
     this.index = c[Word.IndexBytes] ? viewArena(block.buffer, c[Word.IndexOffset]!, c[Word.IndexBytes]!) : undefined;
     const kind = c[Word.Store] as StoreKind;
     this.store = kind === StoreKind.Lifo ? new StackStore(this) : new HeapStore(this);
+    ownLock(lock, tag.slice(tag.lastIndexOf(':') + 1), this.id, () => this.#repair());
   }
 
   /** A new, empty queue core: a stack (`StoreKind.Lifo`) or a heap (`StoreKind.Priority`). */
@@ -82,13 +90,13 @@ export class QueueCore implements StoreMemory {
       control[Word.IndexOffset] = index.offset;
       control[Word.IndexBytes] = index.bytes.length;
     }
-    return new QueueCore(block, new Lock());
+    return new QueueCore(tag, block, new Lock());
   }
 
   /** The core described by `fields`, received from another thread. */
   static open(tag: string, fields: QueueCoreFields): QueueCore {
     const block = openBlock(tag, fields.control);
-    return new QueueCore(block, reviveDescriptor(fields.lock) as Lock);
+    return new QueueCore(tag, block, reviveDescriptor(fields.lock) as Lock);
   }
 
   fields(): QueueCoreFields {
@@ -126,11 +134,62 @@ export class QueueCore implements StoreMemory {
     }
   }
 
-  #lockSync(): void {
-    lockSync(this.lock);
+  /**
+   * Takes the lock by `deadline` and journals the words an operation may change; false (holding
+   * nothing) when the deadline passed first.
+   */
+  #lockSync(deadline = Infinity): boolean {
+    if (!lockSync(this.lock, deadline)) return false;
+    this.#journal();
+    return true;
   }
 
-  readonly #relock = (): void => lockSync(this.lock);
+  async #lockAsync(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (!(await lockAsync(this.lock, deadline, signal))) return false;
+    this.#journal();
+    return true;
+  }
+
+  /**
+   * Taken back after a condition wait, whatever the deadline (it must be held to go on): a live
+   * holder keeps it for a microsecond, a dead one's is taken over.
+   */
+  readonly #relock = (): void => {
+    this.#lockSync();
+  };
+
+  readonly #relockAsync = async (): Promise<void> => {
+    await this.#lockAsync(Infinity, undefined);
+  };
+
+  /** Holding the lock: copies the words an operation may change (see the class's notes). */
+  #journal(): void {
+    const c = this.control;
+    c[Word.Journaled] = 0;
+    for (let k = 0; k < JOURNALED_WORDS.length; k++) c[Word.JournalFirst + k] = c[JOURNALED_WORDS[k]!]!;
+    c[Word.Popping] = 0xffffffff;
+    c[Word.Journaled] = 1;
+  }
+
+  /** Holding the lock, taken over from a thread that died holding it: undoes its operation. */
+  #repair(): void {
+    const c = this.control;
+    this.#follow();
+    this.store.finish();
+    if (c[Word.Journaled] === 0) return;
+    for (let k = 0; k < JOURNALED_WORDS.length; k++) {
+      const word = JOURNALED_WORDS[k]!;
+      if (word !== Word.Count) c[word] = c[Word.JournalFirst + k]!;
+    }
+    this.#follow();
+    this.store.rebuild();
+    const count = c[Word.Store] === StoreKind.Priority ? c[Word.HeapLength]! : c[Word.JournalFirst + JOURNALED_WORDS.indexOf(Word.Count)]!;
+    Atomics.store(this.i32, Word.Count, count);
+    // Waiters may have slept through what the dead thread's notifications were to say.
+    this.notEmpty.notifyAll();
+    this.notFull.notifyAll();
+    this.allTasksDone.notifyAll();
+  }
 
   /** Releases the lock, then wakes whom the conditions were notified for while it was held. */
   readonly #unlock = (): void => {
@@ -173,7 +232,7 @@ export class QueueCore implements StoreMemory {
   }
 
   putSync(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, tasks = true): void {
-    this.#lockSync();
+    if (!this.#lockSync(deadline)) throw new FullError('put: timed out waiting for the queue');
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       let spun = false;
@@ -186,7 +245,7 @@ export class QueueCore implements StoreMemory {
           try {
             this.#spinForRoom();
           } finally {
-            this.#lockSync();
+            this.#relock();
           }
         } else this.notFull.waitSync(deadline, this.#relock);
         if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
@@ -205,6 +264,7 @@ export class QueueCore implements StoreMemory {
   /** Puts at once when the lock is free and there is room; false when the caller must wait. */
   tryPut(bytes: Uint8Array, key: Uint8Array | undefined, tasks = true): boolean {
     if (!this.lock.acquireSync(0)) return false;
+    this.#journal();
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       if (this.#isFull()) return false;
@@ -216,14 +276,14 @@ export class QueueCore implements StoreMemory {
   }
 
   async put(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, signal: AbortSignal | undefined, tasks = true): Promise<void> {
-    await this.lock.acquire({ signal });
+    if (!(await this.#lockAsync(deadline, signal))) throw new FullError('put: timed out waiting for the queue');
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       while (this.#isFull()) {
         const left = remaining(deadline);
         if (left === 0) throw new FullError('put: the queue is full');
         try {
-          await this.notFull.wait(deadline, signal);
+          await this.notFull.wait(deadline, signal, this.#relockAsync);
         } catch (error) {
           // An abort may have absorbed a notification meant for a producer: pass it on.
           if (!this.#isFull()) this.notFull.notify();
@@ -279,7 +339,7 @@ export class QueueCore implements StoreMemory {
       spun = true;
       this.#spinForItem();
     }
-    this.#lockSync();
+    if (!this.#lockSync(deadline)) throw new EmptyError('get: timed out waiting for the queue');
     try {
       for (;;) {
         if (this.i32[Word.Count]! > 0) return this.#pop(false);
@@ -292,7 +352,7 @@ export class QueueCore implements StoreMemory {
           try {
             this.#spinForItem();
           } finally {
-            this.#lockSync();
+            this.#relock();
           }
           continue;
         }
@@ -316,6 +376,7 @@ export class QueueCore implements StoreMemory {
   /** Takes an item at once when the lock is free; `undefined` when the caller must wait. */
   tryGet(): Uint8Array | undefined {
     if (!this.lock.acquireSync(0)) return undefined;
+    this.#journal();
     try {
       if (this.i32[Word.Count]! > 0) return this.#pop(false);
       this.#checkEnded();
@@ -326,7 +387,7 @@ export class QueueCore implements StoreMemory {
   }
 
   async get(deadline: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    await this.lock.acquire({ signal });
+    if (!(await this.#lockAsync(deadline, signal))) throw new EmptyError('get: timed out waiting for the queue');
     try {
       for (;;) {
         // Kept: the caller decodes after an await, when other gets may have run on this thread.
@@ -335,7 +396,7 @@ export class QueueCore implements StoreMemory {
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
         try {
-          await this.notEmpty.wait(deadline, signal);
+          await this.notEmpty.wait(deadline, signal, this.#relockAsync);
         } catch (error) {
           // An abort may have absorbed a notification meant for a consumer: pass it on.
           if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
@@ -366,7 +427,7 @@ export class QueueCore implements StoreMemory {
   }
 
   joinSync(deadline: number): boolean {
-    this.#lockSync();
+    if (!this.#lockSync(deadline)) return false;
     try {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
@@ -380,12 +441,12 @@ export class QueueCore implements StoreMemory {
   }
 
   async join(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
-    await this.lock.acquire({ signal });
+    if (!(await this.#lockAsync(deadline, signal))) return false;
     try {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
         if (left === 0) return false;
-        await this.allTasksDone.wait(deadline, signal);
+        await this.allTasksDone.wait(deadline, signal, this.#relockAsync);
       }
       return true;
     } finally {

@@ -155,7 +155,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
     const { deadline, signal } = waitOf(opts, this, 'putSync');
     if (signal?.aborted) throw signal.reason;
     const key = this._key(item);
-    let size = this._core.putValueNow(item, key);
+    let size = this._core.putValueNow(item, key, true, deadline);
     if (size < 0) {
       // Full, shut down, or not a tagged value: encoded first (an item that cannot cross throws
       // before any wait, as it always did), then put as bytes.

@@ -1,5 +1,4 @@
 import { waitAsync, waitSync, wake } from '@conc/core/internal';
-import type { Lock } from '@conc/sync';
 
 /**
  * A condition variable over the queue's lock, as ATOMICS.md recommends: a sequence word that
@@ -21,20 +20,18 @@ export class SequenceCondition {
   readonly #i32: Int32Array;
   readonly #sequence: number;
   readonly #waiters: number;
-  readonly #lock: Lock;
   readonly #unlock: () => void;
   /** Waiters to wake once the lock is released (see `flush`). */
   #wakes = 0;
 
   /**
    * Over words `sequence` and `sequence + 1` (the waiter count) of `i32`. `unlock` releases
-   * `lock` and flushes the wake-ups of every condition over it.
+   * the lock and flushes the wake-ups of every condition over it.
    */
-  constructor(i32: Int32Array, sequence: number, lock: Lock, unlock: () => void) {
+  constructor(i32: Int32Array, sequence: number, unlock: () => void) {
     this.#i32 = i32;
     this.#sequence = sequence;
     this.#waiters = sequence + 1;
-    this.#lock = lock;
     this.#unlock = unlock;
   }
 
@@ -54,8 +51,8 @@ export class SequenceCondition {
     }
   }
 
-  /** The async form: never blocks the event loop; on abort rejects holding the lock again. */
-  async wait(deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  /** The async form: never blocks the event loop; on abort rejects holding the lock again (taken by `relock`). */
+  async wait(deadline: number, signal: AbortSignal | undefined, relock: () => Promise<void>): Promise<void> {
     const i32 = this.#i32;
     const seen = Atomics.load(i32, this.#sequence);
     Atomics.add(i32, this.#waiters, 1);
@@ -64,7 +61,7 @@ export class SequenceCondition {
       await waitAsync(i32, this.#sequence, seen, deadline, signal);
     } finally {
       Atomics.sub(i32, this.#waiters, 1);
-      await this.#lock.acquire();
+      await relock();
     }
   }
 

@@ -44,4 +44,10 @@ export class StackStore implements Store {
   clear(): void {
     this.#control[Word.Tail] = 0;
   }
+
+  /** Nothing to finish: a stack's operations only write above `Tail` or move it. */
+  finish(): void {}
+
+  /** Nothing to rebuild: `Tail` says it all. */
+  rebuild(): void {}
 }

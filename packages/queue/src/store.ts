@@ -15,6 +15,13 @@ export interface Store {
   pop(keep: boolean): Uint8Array;
   /** Drops every item. */
   clear(): void;
+  /**
+   * After a thread died holding the queue's lock: finishes a rearrangement of the arena it left
+   * half-done (one that changes no item), before the queue's words are put back.
+   */
+  finish(): void;
+  /** After the queue's words were put back as they were before the dead thread's operation: rebuilds what they index. */
+  rebuild(): void;
 }
 
 /** What a store works on: the control words (as unsigned) and the arenas. @internal */

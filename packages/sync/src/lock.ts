@@ -177,6 +177,20 @@ export class Lock {
     return tryLock(this._i32, STATE);
   }
 
+  /** Takes the lock by `deadline` (a `performance.now()` time): how the queues take their own locks. @internal */
+  _lockSync(deadline: number): boolean {
+    const got = lockSync(this._i32, STATE, deadline, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover);
+    if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
+    return got;
+  }
+
+  /** The async form of {@link Lock._lockSync}; rejects with the signal's reason on abort, holding nothing. @internal */
+  async _lockAsync(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const got = tryLock(this._i32, STATE) || (await lockAsync(this._i32, STATE, deadline, signal, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover));
+    if (got && traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
+    return got;
+  }
+
   /** @internal */
   [toDescriptor](): SharedDescriptor {
     return { kind: KIND, ...blockFields(this._block) };
