@@ -18,7 +18,7 @@ import {
 import { Lock } from '@conc/sync';
 import { align, allocateRing, copyIn, copyOut, MAX_RING_BYTES, viewArena, type Arena } from './arena.js';
 import { EventCount } from './event-count.js';
-import { describeLock, lockAsync, lockSync, ownLock, tryLock } from './queue-lock.js';
+import { describeLock, lockAsync, lockSync, ownLock, settle, tryLock } from './queue-lock.js';
 import { FIFO_CONTROL_BYTES, FifoWord, StoreKind, Word } from './layout.js';
 
 /** The cloneable form of a {@link FifoCore}. @internal */
@@ -147,6 +147,13 @@ export class FifoCore {
 
   get maxsize(): number {
     return this.control[FifoWord.MaxSize]!;
+  }
+
+  /** The size as `qsize()` reports it: exact, after repairing what a dead lock holder left. */
+  settledCount(): number {
+    settle(this.putLock);
+    settle(this.getLock);
+    return this.count();
   }
 
   count(): number {
@@ -292,8 +299,10 @@ export class FifoCore {
       this.getLock.release();
     }
     if (c[FifoWord.PutPending] !== 0) {
-      if (c[FifoWord.TailPos] === c[FifoWord.PutTail]) Atomics.store(this.i32, FifoWord.Puts, c[FifoWord.PutPuts]! | 0);
-      else if (c[FifoWord.PutCounted] !== 0) this.#uncount(1);
+      if (c[FifoWord.TailPos] === c[FifoWord.PutTail]) {
+        Atomics.store(this.i32, FifoWord.Puts, c[FifoWord.PutPuts]! | 0);
+        this.#items.notify();
+      } else if (c[FifoWord.PutCounted] !== 0) this.#uncount(1);
       c[FifoWord.PutPending] = 0;
     }
     this.#stale = true;
@@ -314,7 +323,10 @@ export class FifoCore {
       Atomics.store(c, FifoWord.Moving, 0);
     }
     if (c[FifoWord.GetPending] !== 0) {
-      if (Atomics.load(c, FifoWord.HeadPos) === c[FifoWord.GetHead]) Atomics.store(this.i32, FifoWord.Gets, c[FifoWord.GetGets]! | 0);
+      if (Atomics.load(c, FifoWord.HeadPos) === c[FifoWord.GetHead]) {
+        Atomics.store(this.i32, FifoWord.Gets, c[FifoWord.GetGets]! | 0);
+        this.#room.notify();
+      }
       c[FifoWord.GetPending] = 0;
     }
   }
@@ -636,6 +648,7 @@ export class FifoCore {
 
   /** Waits until an item is there or the queue is shut down; false at the deadline. */
   async readable(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    settle(this.putLock);
     for (;;) {
       if (this.count() > 0 || this.isShutDown()) return true;
       if (this.isClosed(Word.ReaderClosed)) throw new StateError('Connection.poll: this end of the pipe was closed');

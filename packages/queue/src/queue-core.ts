@@ -13,7 +13,7 @@ import { Lock } from '@conc/sync';
 import { allocateArena, viewArena, type Arena } from './arena.js';
 import { HeapStore } from './heap-store.js';
 import { CONTROL_BYTES, JOURNALED_WORDS, StoreKind, Word } from './layout.js';
-import { describeLock, lockAsync, lockSync, ownLock } from './queue-lock.js';
+import { describeLock, lockAsync, lockSync, ownLock, settle } from './queue-lock.js';
 import { StackStore } from './stack-store.js';
 import { SequenceCondition } from './sequence-condition.js';
 import type { Store, StoreMemory } from './store.js';
@@ -205,6 +205,12 @@ export class QueueCore implements StoreMemory {
 
   get maxsize(): number {
     return this.control[Word.MaxSize]!;
+  }
+
+  /** The size as `qsize()` reports it: exact, after undoing what a dead lock holder left. */
+  settledCount(): number {
+    settle(this.lock);
+    return this.count();
   }
 
   count(): number {

@@ -14,6 +14,7 @@ const LOCK_SLACK_MS = 20;
 /** What the queues use of a @conc/sync `Lock` beyond its public API (stripped from its types). */
 interface InternalLock {
   _tryLock(): boolean;
+  _abandoned(): boolean;
   _lockSync(deadline: number): boolean;
   _lockAsync(deadline: number, signal: AbortSignal | undefined): Promise<boolean>;
   _repair: (() => void) | undefined;
@@ -44,6 +45,15 @@ export function lockSync(lock: Lock, deadline = Infinity): boolean {
 /** The async form of {@link lockSync}: rejects with the signal's reason on abort, holding nothing. @internal */
 export function lockAsync(lock: Lock, deadline = Infinity, signal?: AbortSignal): Promise<boolean> {
   return (lock as unknown as InternalLock)._lockAsync(lockDeadline(deadline), signal);
+}
+
+/**
+ * Repairs what a dead holder of `lock` left, if it is held by one: takes the lock over and
+ * releases it. Lock-free readers (`qsize()`) call it first, so that they see the repaired words.
+ * @internal
+ */
+export function settle(lock: Lock): void {
+  if ((lock as unknown as InternalLock)._abandoned() && lockSync(lock)) lock.release();
 }
 
 /**

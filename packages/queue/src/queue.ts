@@ -218,18 +218,18 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
 
   /** @returns How many items are in the queue right now (may change at once). */
   qsize(): number {
-    return this._core.count();
+    return this._core.settledCount();
   }
 
   /** @returns Whether the queue holds no item right now. */
   empty(): boolean {
-    return this._core.count() === 0;
+    return this._core.settledCount() === 0;
   }
 
   /** @returns Whether the queue holds `maxsize` items right now (never for an unbounded queue). */
   full(): boolean {
     const max = this._core.maxsize;
-    return max > 0 && this._core.count() >= max;
+    return max > 0 && this._core.settledCount() >= max;
   }
 
   /**

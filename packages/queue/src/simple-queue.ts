@@ -100,12 +100,12 @@ export class SimpleQueue<T = unknown> {
 
   /** @returns How many items are in the queue right now. */
   qsize(): number {
-    return this._core.count();
+    return this._core.settledCount();
   }
 
   /** @returns Whether the queue holds no item right now. */
   empty(): boolean {
-    return this._core.count() === 0;
+    return this._core.settledCount() === 0;
   }
 
   /** @internal */

@@ -1,6 +1,8 @@
 import { StateError, type WaitOptions } from '@conc/core';
 import {
   HEADER_WORDS,
+  holderOf,
+  isGone,
   lockAsync,
   lockSync,
   parseWait,
@@ -175,6 +177,12 @@ export class Lock {
   /** @internal */
   _tryLock(): boolean {
     return tryLock(this._i32, STATE);
+  }
+
+  /** Whether the lock is held by a thread that is gone (the next waiter will take it over). @internal */
+  _abandoned(): boolean {
+    const holder = holderOf(this._i32, STATE);
+    return holder !== 0 && isGone(holder);
   }
 
   /** Takes the lock by `deadline` (a `performance.now()` time): how the queues take their own locks. @internal */

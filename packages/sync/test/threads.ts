@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { deserializeError, prepare } from '@conc/core/internal';
+import { deserializeError, prepare, watchWorker } from '@conc/core/internal';
 
 const runner = new URL('./fixtures/run.mjs', import.meta.url);
 
@@ -15,6 +15,8 @@ export interface Started<T> {
  */
 export function start<T, A = unknown>(fn: (args: A, index: number) => T | Promise<T>, args?: A, index = 0): Started<Awaited<T>> {
   const worker = new Worker(runner, { workerData: { source: fn.toString(), args: prepare(args, 'args').value, index } });
+  // As a Thread's parent does: a worker that exits holding a lock leaves it to be taken over.
+  watchWorker(worker);
   const result = new Promise<Awaited<T>>((resolve, reject) => {
     worker.once('message', (message: { ok: boolean; value?: Awaited<T>; error?: unknown }) => {
       if (message.ok) resolve(message.value as Awaited<T>);
