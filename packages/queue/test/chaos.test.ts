@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { EmptyError } from '@conc/core';
 import { LifoQueue, Pipe, PriorityQueue, Queue, SimpleQueue, type Connection } from '@conc/queue';
-import { sleep, start } from './threads.js';
+import { sleep, start, stopAtAtomic } from './threads.js';
 
 /**
  * Chaos rounds: worker threads put and get in a tight loop and die at a chosen instant, often
@@ -33,27 +33,6 @@ interface TrafficArgs {
   stopped: number;
   /** The source of {@link stopAtAtomic}. */
   stopper: string;
-}
-
-/** Wraps the Atomics operations so that the `stopAt`-th call (counting before and after each) never returns. */
-function stopAtAtomic(words: Int32Array, stopAt: number, stopped: number): void {
-  const real = { store: Atomics.store, notify: Atomics.notify };
-  let calls = 0;
-  const stop = (): void => {
-    real.store(words, stopped, 1);
-    real.notify(words, stopped);
-    for (;;);
-  };
-  const atomics = Atomics as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of ['store', 'add', 'sub', 'or', 'and', 'exchange', 'compareExchange']) {
-    const original = atomics[name]!;
-    atomics[name] = (...args: unknown[]) => {
-      if (++calls === stopAt) stop();
-      const result = original(...args);
-      if (++calls === stopAt) stop();
-      return result;
-    };
-  }
 }
 
 async function traffic(a: TrafficArgs, w: number): Promise<void> {
