@@ -10,6 +10,8 @@ interface Connection {
   closed: boolean;
   /** Locks acquired through this connection and not released yet: released when it closes. */
   held: { handle: number; identity: number }[];
+  /** Calls still running for this connection: a `Barrier.wait` among them breaks the barrier when it closes. */
+  pending: Set<{ handle: number; name: string }>;
 }
 
 const lockKinds = /:(Lock|RLock|Condition)$/;
@@ -30,7 +32,9 @@ const caller = new AsyncLocalStorage<number>();
  *
  * A `*Sync` call from a child runs the async form here (the child thread blocks, the broker
  * does not). A lock (`Lock`, `RLock`, `Condition`) acquired through a connection and still
- * held when the connection closes (the child ended or died) is released by the broker.
+ * held when the connection closes (the child ended or died) is released by the broker, which
+ * publishes it as a trace event `abandoned`; a `Barrier` the child was waiting at is broken (the
+ * rule for threads, whose parent marks them gone: ATOMICS.md, "When a party dies").
  * @internal
  */
 export class Broker {
@@ -81,12 +85,16 @@ export class Broker {
   }
 
   #serve(socket: Socket): void {
-    const connection: Connection = { closed: false, held: [] };
+    const connection: Connection = { closed: false, held: [], pending: new Set() };
     socket.on('error', () => {});
     socket.on('close', () => {
       connection.closed = true;
-      for (const { handle, identity } of connection.held.reverse()) this.#releaseFor(handle, identity, 'released: its process ended');
+      for (const { handle, identity } of connection.held.reverse()) this.#releaseFor(handle, identity);
       connection.held = [];
+      for (const { handle, name } of connection.pending) {
+        const entry = this.#objects.get(handle);
+        if (name === 'wait' && entry && entry.kind.endsWith(':Barrier')) (entry.object['abort'] as () => void).call(entry.object);
+      }
     });
     readFrames(socket, (message) => {
       void this.#call(message as CallRequest, connection).then((response) => {
@@ -95,12 +103,14 @@ export class Broker {
     });
   }
 
-  #releaseFor(handle: number, identity: number, why: string): void {
+  #releaseFor(handle: number, identity: number): void {
     const entry = this.#objects.get(handle);
     if (!entry) return;
     try {
       withIdentity(identity, () => (entry.object['release'] as () => void).call(entry.object));
-      trace('release', entry.kind.slice(entry.kind.lastIndexOf(':') + 1), handle, { reason: why });
+      // Named by the object's own id (as the thread that takes a lock over names it), else its handle.
+      const id = (entry.object as { _i32?: Int32Array })._i32?.[1] ?? handle;
+      trace('abandoned', entry.kind.slice(entry.kind.lastIndexOf(':') + 1), id, { holder: identity, reason: 'process ended' });
     } catch {
       // Already released by other means.
     }
@@ -127,10 +137,21 @@ export class Broker {
       if (typeof method !== 'function') throw new TypeError(`${kind} has no method ${request.name}`);
       const run = (): unknown => withIdentity(identity, () => (method as (...a: unknown[]) => unknown).apply(object, args));
       let value = this.#traceTo ? caller.run(identity, run) : run();
-      if (value instanceof Promise) value = await value;
+      if (value instanceof Promise) {
+        const call = { handle, name };
+        connection.pending.add(call);
+        try {
+          value = await value;
+        } finally {
+          connection.pending.delete(call);
+          // A Condition's wait ends holding its lock again: for a child that died meanwhile
+          // (its held locks were released at the close), nobody else would release it.
+          if (connection.closed && kind.endsWith(':Condition') && (name === 'wait' || name === 'waitFor')) this.#releaseFor(handle, identity);
+        }
+      }
       if (lockKinds.test(kind)) {
         if (name === 'acquire' && value === true) {
-          if (connection.closed) this.#releaseFor(handle, identity, 'released: its process ended while acquiring');
+          if (connection.closed) this.#releaseFor(handle, identity);
           else connection.held.push({ handle, identity });
         } else if (name === 'release') {
           const at = connection.held.findLastIndex((h) => h.handle === handle && h.identity === identity);
