@@ -5,11 +5,12 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ConcError, Manager } from '@conc/manager';
+import { BrokenBarrierError, ConcError, Manager } from '@conc/manager';
 import { RedisBackend } from '@conc/redis';
 import { startRedis, type RedisServer } from './redis-server.js';
 
 const holderScript = fileURLToPath(new URL('./fixtures/lock-holder.mjs', import.meta.url));
+const barrierScript = fileURLToPath(new URL('./fixtures/barrier-waiter.mjs', import.meta.url));
 const LEASE = 400;
 
 let redis: RedisServer;
@@ -87,9 +88,10 @@ describe('a holder that dies or stalls loses its lease', () => {
   });
 
   test('a live holder keeps its lock past many leases (renewed)', async () => {
-    const lock = await manager.lock({ name: 'renewed', lease: 100 });
+    // A lease long enough that a loaded machine's pauses do not make it run out between renewals.
+    const lock = await manager.lock({ name: 'renewed', lease: 1000 });
     await lock.acquire();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     const other = await Manager.connect({ backend });
     try {
       const same = await other.lock({ name: 'renewed' });
@@ -100,6 +102,22 @@ describe('a holder that dies or stalls loses its lease', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('a party that dies while waiting at a barrier', () => {
+  test('breaks it: the others get BrokenBarrierError within seconds', async () => {
+    const child = spawn(process.execPath, [barrierScript, redis.url, 'dying-party'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    expect(JSON.parse((await lines.next()).value as string)).toEqual({ waiting: true });
+    const barrier = await manager.barrier(3, { name: 'dying-party' });
+    const waiting = barrier.wait(30_000);
+    waiting.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    await expect(waiting).rejects.toThrow(BrokenBarrierError);
+    expect(await barrier.broken()).toBe(true);
   });
 });
 

@@ -130,7 +130,7 @@ describe('leases and fencing tokens', () => {
   });
 
   test('a Lock may be released by another thread (threading.Lock)', async () => {
-    const lock = await manager.lock({ lease: 200 });
+    const lock = await manager.lock();
     await lock.acquire();
     const thread = new Thread({ target: async (l: { release(): Promise<void> }) => l.release(), args: [lock] });
     thread.start();

@@ -132,7 +132,7 @@ export class RedisManagerSession implements ManagerSession {
         if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
           throw new RangeError(`${what}: timeout must be a non-negative number of milliseconds, got ${typeName(timeout)}`);
         }
-        return { parts: ['state', 'ends'], params: { parties, timeout: timeout === undefined || timeout === Infinity ? null : timeout }, init: [] };
+        return { parts: ['state', 'ends', 'waiters'], params: { parties, timeout: timeout === undefined || timeout === Infinity ? null : timeout }, init: [] };
       }
       case 'queue': {
         const maxsize = args[0];

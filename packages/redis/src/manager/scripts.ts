@@ -182,37 +182,50 @@ if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then return 0 end
 return redis.call('SREM', KEYS[2], ARGV[1])`,
   },
 
-  // Barrier: KEYS[1] state {gen, count, broken}, KEYS[2] broken generations.
-  // ARGV: parties, channel. Returns {index, generation, passed now}.
+  // Barrier: KEYS[1] state {gen, count, broken}, KEYS[2] broken generations, KEYS[3] the
+  // waiters of the current generation, scored by when their lease ends (a waiter renews it at
+  // each check; one whose process died lets it run out, which breaks the barrier).
+  // ARGV: parties, channel, waiter id, lease. Returns {index, generation, passed now}.
   concBarrierArrive: {
-    numberOfKeys: 2,
-    lua: `
+    numberOfKeys: 3,
+    lua: `${NOW}
 if redis.call('HGET', KEYS[1], 'broken') == '1' then return redis.error_reply('BROKEN the barrier is broken') end
 local gen = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0')
 local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
 if count >= tonumber(ARGV[1]) then
   redis.call('HSET', KEYS[1], 'gen', gen + 1, 'count', 0)
+  redis.call('DEL', KEYS[3])
   redis.call('PUBLISH', ARGV[2], 'p')
   return {count - 1, gen, 1}
 end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
 return {count - 1, gen, 0}`,
   },
-  // ARGV: generation. Returns 1 passed, 0 still waiting, -1 broken.
+  // ARGV: generation, channel, waiter id, lease. Returns 1 passed, 0 still waiting, -1 broken
+  // (also when a waiter's lease ran out: it breaks the barrier for everyone).
   concBarrierCheck: {
-    numberOfKeys: 2,
-    lua: `
+    numberOfKeys: 3,
+    lua: `${NOW}
 local gen = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0')
 if gen ~= tonumber(ARGV[1]) then
   if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return -1 end
   return 1
 end
 if redis.call('HGET', KEYS[1], 'broken') == '1' then return -1 end
+redis.call('ZADD', KEYS[3], 'XX', now + tonumber(ARGV[4]), ARGV[3])
+if #redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1) > 0 then
+  redis.call('HSET', KEYS[1], 'broken', 1)
+  redis.call('HSET', KEYS[2], ARGV[1], '1')
+  redis.call('DEL', KEYS[3])
+  redis.call('PUBLISH', ARGV[2], 'b')
+  return -1
+end
 return 0`,
   },
   // ARGV: channel, generation ('' for the current one), reset ('1': start a fresh generation).
   // Breaks the generation (when it is still the current one, unless it already passed).
   concBarrierBreak: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `
 local gen = redis.call('HGET', KEYS[1], 'gen') or '0'
 if ARGV[2] ~= '' and ARGV[2] ~= gen then return 0 end
@@ -225,6 +238,7 @@ else
   redis.call('HSET', KEYS[1], 'broken', 1)
   redis.call('HSET', KEYS[2], gen, '1')
 end
+redis.call('DEL', KEYS[3])
 redis.call('PUBLISH', ARGV[1], 'b')
 return 1`,
   },

@@ -92,11 +92,17 @@ export class RedisCondition extends RedisObject {
   }
 }
 
-/** A Barrier in Redis: {gen, count, broken}, and the generations that ended broken. @internal */
+// A waiter at a barrier checks every second and renews its lease each time: one whose process
+// died is noticed within a few seconds, and breaks the barrier as locally.
+const BARRIER_CHECK_MS = 1000;
+const BARRIER_WAITER_LEASE = 3000;
+
+/** A Barrier in Redis: {gen, count, broken}, the generations that ended broken, the waiters' leases. @internal */
 export class RedisBarrier extends RedisObject {
   protected run(method: string, _args: unknown[], wait: CallWait | undefined): Promise<unknown> {
     const state = this.key('state');
     const ends = this.key('ends');
+    const waiters = this.key('waiters');
     const parties = this.ref.params['parties'] as number;
     switch (method) {
       case 'wait': {
@@ -105,8 +111,8 @@ export class RedisBarrier extends RedisObject {
         const timeout = wait && wait.timeout !== Infinity ? wait.timeout : fallback ?? Infinity;
         return this.#wait(performance.now() + timeout, wait?.signal, parties);
       }
-      case 'reset': return this.redis((r) => r.concBarrierBreak(state, ends, this.channel, '', '1')).then(() => undefined);
-      case 'abort': return this.redis((r) => r.concBarrierBreak(state, ends, this.channel, '', '0')).then(() => undefined);
+      case 'reset': return this.redis((r) => r.concBarrierBreak(state, ends, waiters, this.channel, '', '1')).then(() => undefined);
+      case 'abort': return this.redis((r) => r.concBarrierBreak(state, ends, waiters, this.channel, '', '0')).then(() => undefined);
       case 'parties': return Promise.resolve(parties);
       case 'nWaiting': return this.redis<[string | null, string | null]>((r) => r.hmget(state, 'count', 'broken')).then(([count, broken]) => (broken === '1' ? 0 : Number(count ?? 0)));
       case 'broken': return this.redis<string | null>((r) => r.hget(state, 'broken')).then((broken) => broken === '1');
@@ -118,14 +124,16 @@ export class RedisBarrier extends RedisObject {
     if (signal?.aborted) throw signal.reason;
     const state = this.key('state');
     const ends = this.key('ends');
-    const [index, gen, passed] = await this.redis<[number, number, number]>((r) => r.concBarrierArrive(state, ends, parties, this.channel));
+    const waiters = this.key('waiters');
+    const id = randomUUID();
+    const [index, gen, passed] = await this.redis<[number, number, number]>((r) => r.concBarrierArrive(state, ends, waiters, parties, this.channel, id, BARRIER_WAITER_LEASE));
     if (passed === 1) return index;
-    const breakIt = (): Promise<unknown> => this.session.run((r) => r.concBarrierBreak(state, ends, this.channel, String(gen), '0')).catch(() => {});
+    const breakIt = (): Promise<unknown> => this.session.run((r) => r.concBarrierBreak(state, ends, waiters, this.channel, String(gen), '0')).catch(() => {});
     let outcome: number | undefined;
     try {
       outcome = await this.session.waitFor(this.channel, async (by) => {
-        const now = await this.session.run<number>((r) => r.concBarrierCheck(state, ends, gen) as Promise<number>, by);
-        return now === 0 ? { done: false } : { done: true, value: now };
+        const now = await this.session.run<number>((r) => r.concBarrierCheck(state, ends, waiters, gen, this.channel, id, BARRIER_WAITER_LEASE) as Promise<number>, by);
+        return now === 0 ? { done: false, retryIn: BARRIER_CHECK_MS } : { done: true, value: now };
       }, deadline, signal);
     } catch (error) {
       // An abort breaks it for the others, as a timeout does.
