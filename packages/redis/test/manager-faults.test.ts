@@ -166,6 +166,19 @@ describe('Redis going away', () => {
     await lock.release();
   });
 
+  test('a wake-up published while the waiter\'s subscription is cut is not lost', async () => {
+    const event = await manager.event();
+    const waiting = event.wait(20_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const admin = backend.connect();
+    // Cut every subscriber connection, then publish at once: the message is lost in flight, and
+    // the waiter must find the flag by re-checking after it subscribes again.
+    await admin.client('KILL', 'TYPE', 'pubsub');
+    await event.set();
+    expect(await waiting).toBe(true);
+    await admin.quit();
+  });
+
   test('a release that cannot reach Redis fails as a ConcError (not silently)', async () => {
     const lock = await manager.lock();
     await lock.acquire();
