@@ -11,6 +11,7 @@ import { startRedis, type RedisServer } from './redis-server.js';
 
 const holderScript = fileURLToPath(new URL('./fixtures/lock-holder.mjs', import.meta.url));
 const barrierScript = fileURLToPath(new URL('./fixtures/barrier-waiter.mjs', import.meta.url));
+const conditionScript = fileURLToPath(new URL('./fixtures/condition-waiter.mjs', import.meta.url));
 const LEASE = 400;
 
 let redis: RedisServer;
@@ -121,6 +122,30 @@ describe('a party that dies while waiting at a barrier', () => {
   });
 });
 
+describe('a condition waiter that dies', () => {
+  test('is skipped by notify: a live waiter gets the notification', async () => {
+    const child = spawn(process.execPath, [conditionScript, redis.url, 'dying-waiter'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    expect(JSON.parse((await lines.next()).value as string)).toEqual({ waiting: true });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    // Past the dead waiter's lease (3 s), a live waiter queues behind it.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const condition = await manager.condition(undefined, { name: 'dying-waiter' });
+    await condition.acquire();
+    const woken = condition.wait(20_000);
+    const other = await Manager.connect({ backend });
+    try {
+      const notifier = await other.condition(undefined, { name: 'dying-waiter' });
+      await notifier.with(() => notifier.notify(1));
+      expect(await woken).toBe(true);
+      await condition.release();
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('Redis going away', () => {
   test('calls and waits reject with a ConcError within their timeout, then the same objects work again', async () => {
     const d = await manager.dict();
@@ -173,7 +198,7 @@ describe('Redis going away', () => {
     const admin = backend.connect();
     // Cut every subscriber connection, then publish at once: the message is lost in flight, and
     // the waiter must find the flag by re-checking after it subscribes again.
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await event.set();
     expect(await waiting).toBe(true);
     await admin.quit();

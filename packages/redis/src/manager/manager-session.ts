@@ -121,7 +121,7 @@ export class RedisManagerSession implements ManagerSession {
           }
           lock = object.ref;
         }
-        return { parts: ['waiters', 'notified', 'arrivals'], params: { lock }, init: [] };
+        return { parts: ['waiters', 'notified', 'leases', 'arrivals'], params: { lock }, init: [] };
       }
       case 'event':
         return { parts: ['flag'], params: {}, init: [] };

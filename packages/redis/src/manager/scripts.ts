@@ -154,30 +154,53 @@ return held`,
     lua: `redis.call('SET', KEYS[1], '1') redis.call('PUBLISH', ARGV[1], 's') return 1`,
   },
 
-  // Condition: KEYS[1] waiters ZSET (id by arrival), KEYS[2] notified SET, KEYS[3] arrival counter.
+  // Condition: KEYS[1] waiters ZSET (id by arrival), KEYS[2] notified SET, KEYS[3] the
+  // waiters' leases (id by when it ends: a waiter renews it at each check, so one whose
+  // process died is skipped by notify), KEYS[4] arrival counter. ARGV: waiter id, lease.
   concCondEnter: {
-    numberOfKeys: 3,
-    lua: `redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), ARGV[1]) return 1`,
+    numberOfKeys: 4,
+    lua: `${NOW}
+redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[4]), ARGV[1])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
+return 1`,
   },
-  // ARGV: n, channel. Moves the n earliest waiters to the notified set.
+  // ARGV: n, channel. Moves the n earliest live waiters to the notified set (dead ones are dropped).
   concCondNotify: {
-    numberOfKeys: 2,
-    lua: `
-local popped = redis.call('ZPOPMIN', KEYS[1], ARGV[1])
+    numberOfKeys: 3,
+    lua: `${NOW}
 local n = 0
-for i = 1, #popped, 2 do redis.call('SADD', KEYS[2], popped[i]) n = n + 1 end
+while n < tonumber(ARGV[1]) do
+  local popped = redis.call('ZPOPMIN', KEYS[1], 1)
+  if #popped == 0 then break end
+  local id = popped[1]
+  local ends = redis.call('ZSCORE', KEYS[3], id)
+  if ends and tonumber(ends) >= now then
+    redis.call('SADD', KEYS[2], id)
+    n = n + 1
+  else
+    redis.call('ZREM', KEYS[3], id)
+  end
+end
 if n > 0 then redis.call('PUBLISH', ARGV[2], 'n') end
 return n`,
   },
-  // ARGV: waiter id. 1 when it was notified (and takes the notification), 0 when still waiting.
+  // ARGV: waiter id, lease. 1 when it was notified (and takes the notification), 0 when still
+  // waiting (its lease renewed).
   concCondCheck: {
-    numberOfKeys: 2,
-    lua: `return redis.call('SREM', KEYS[2], ARGV[1])`,
+    numberOfKeys: 3,
+    lua: `${NOW}
+if redis.call('SREM', KEYS[2], ARGV[1]) == 1 then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 1
+end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
+return 0`,
   },
   // ARGV: waiter id. Leaves the wait; 1 when a notification came first (and is taken).
   concCondLeave: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `
+redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then return 0 end
 return redis.call('SREM', KEYS[2], ARGV[1])`,
   },

@@ -5,6 +5,12 @@ import { RedisLock } from './locks.js';
 import { RedisObject, type CallWait, type ObjectRef } from './object.js';
 import type { RedisSession } from './session.js';
 
+// A waiter at a barrier or condition checks every second and renews its lease each time: one
+// whose process died is noticed within a few seconds (it breaks a barrier, as locally; a
+// condition's notify skips it).
+const WAITER_CHECK_MS = 1000;
+const WAITER_LEASE = 3000;
+
 /** An Event in Redis: a flag key; `set()` publishes. @internal */
 export class RedisEvent extends RedisObject {
   protected run(method: string, _args: unknown[], wait: CallWait | undefined): Promise<unknown> {
@@ -53,7 +59,7 @@ export class RedisCondition extends RedisObject {
   async #notify(n: number, method: string): Promise<void> {
     if (!this.lock.heldHere()) throw new StateError(`${this.what(method)}: cannot notify on un-acquired lock`);
     if (n === 0) return;
-    await this.redis((r) => r.concCondNotify(this.key('waiters'), this.key('notified'), n < 0 ? 2 ** 31 : n, this.channel));
+    await this.redis((r) => r.concCondNotify(this.key('waiters'), this.key('notified'), this.key('leases'), n < 0 ? 2 ** 31 : n, this.channel));
   }
 
   async #wait(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
@@ -61,29 +67,30 @@ export class RedisCondition extends RedisObject {
     if (!this.lock.heldHere()) throw new StateError(`${this.what('wait')}: cannot wait on un-acquired lock`);
     const waiters = this.key('waiters');
     const notified = this.key('notified');
+    const leases = this.key('leases');
     const id = randomUUID();
     // Queued before the lock is let go, so a notify made under the lock after that sees it.
-    await this.redis((r) => r.concCondEnter(waiters, notified, this.key('arrivals'), id));
+    await this.redis((r) => r.concCondEnter(waiters, notified, leases, this.key('arrivals'), id, WAITER_LEASE));
     let levels: number;
     try {
       levels = await this.lock.release(true);
     } catch (error) {
-      await this.redis((r) => r.concCondLeave(waiters, notified, id)).catch(() => {});
+      await this.redis((r) => r.concCondLeave(waiters, notified, leases, id)).catch(() => {});
       throw error;
     }
     let woken = false;
     let failure: unknown;
     try {
       woken = (await this.session.waitFor(this.channel, async (by) => {
-        const got = await this.session.run<number>((r) => r.concCondCheck(waiters, notified, id) as Promise<number>, by);
-        return got === 1 ? { done: true, value: true } : { done: false };
+        const got = await this.session.run<number>((r) => r.concCondCheck(waiters, notified, leases, id, WAITER_LEASE) as Promise<number>, by);
+        return got === 1 ? { done: true, value: true } : { done: false, retryIn: WAITER_CHECK_MS };
       }, deadline, signal)) === true;
     } catch (error) {
       failure = error;
     }
     if (!woken) {
       // A notification that came while we gave up still counts (and is not lost to another waiter).
-      woken = (await this.session.run<number>((r) => r.concCondLeave(waiters, notified, id) as Promise<number>).catch(() => 0)) === 1;
+      woken = (await this.session.run<number>((r) => r.concCondLeave(waiters, notified, leases, id) as Promise<number>).catch(() => 0)) === 1;
     }
     // Holds the lock again, as Python does, also after a timeout or an abort.
     await this.lock.acquire(Infinity, undefined, Math.max(1, levels));
@@ -92,10 +99,6 @@ export class RedisCondition extends RedisObject {
   }
 }
 
-// A waiter at a barrier checks every second and renews its lease each time: one whose process
-// died is noticed within a few seconds, and breaks the barrier as locally.
-const BARRIER_CHECK_MS = 1000;
-const BARRIER_WAITER_LEASE = 3000;
 
 /** A Barrier in Redis: {gen, count, broken}, the generations that ended broken, the waiters' leases. @internal */
 export class RedisBarrier extends RedisObject {
@@ -126,14 +129,14 @@ export class RedisBarrier extends RedisObject {
     const ends = this.key('ends');
     const waiters = this.key('waiters');
     const id = randomUUID();
-    const [index, gen, passed] = await this.redis<[number, number, number]>((r) => r.concBarrierArrive(state, ends, waiters, parties, this.channel, id, BARRIER_WAITER_LEASE));
+    const [index, gen, passed] = await this.redis<[number, number, number]>((r) => r.concBarrierArrive(state, ends, waiters, parties, this.channel, id, WAITER_LEASE));
     if (passed === 1) return index;
     const breakIt = (): Promise<unknown> => this.session.run((r) => r.concBarrierBreak(state, ends, waiters, this.channel, String(gen), '0')).catch(() => {});
     let outcome: number | undefined;
     try {
       outcome = await this.session.waitFor(this.channel, async (by) => {
-        const now = await this.session.run<number>((r) => r.concBarrierCheck(state, ends, waiters, gen, this.channel, id, BARRIER_WAITER_LEASE) as Promise<number>, by);
-        return now === 0 ? { done: false, retryIn: BARRIER_CHECK_MS } : { done: true, value: now };
+        const now = await this.session.run<number>((r) => r.concBarrierCheck(state, ends, waiters, gen, this.channel, id, WAITER_LEASE) as Promise<number>, by);
+        return now === 0 ? { done: false, retryIn: WAITER_CHECK_MS } : { done: true, value: now };
       }, deadline, signal);
     } catch (error) {
       // An abort breaks it for the others, as a timeout does.
