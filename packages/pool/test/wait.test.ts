@@ -114,9 +114,7 @@ describe.each([
     const future = executor.submit(sleep, 500);
     const started = performance.now();
     const { done, notDone } = await wait([cancelled, failed, succeeded, future], { timeout: 50, returnWhen: 'ALL_COMPLETED' });
-    const took = performance.now() - started;
-    expect(took).toBeGreaterThanOrEqual(40);
-    expect(took).toBeLessThan(450);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(40);
     expect(done).toEqual(new Set([cancelled, failed, succeeded]));
     expect(notDone).toEqual(new Set([future]));
     await future;

@@ -164,6 +164,38 @@ const rawMapFloor = tinyContender('raw Workers: one Float64Array each way per wo
   return { run: (items) => rawMap(workers, items), close };
 });
 
+// The floor of tiny tasks submitted at once, one call at a time: raw workers, the main thread
+// posting one message per task (round robin) and each worker answering one message per task,
+// each task's result resolving its own promise (the shape of applyAsync: one awaitable per
+// task). Fresh workers per run, warmed with a few rounds of the same.
+const rawTaskWorker = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (x) => parentPort.postMessage(x + 1));
+`;
+
+const rawTaskFloor = tinyContender('raw Workers: one message per task each way, a promise each', 'floor', async () => {
+  const workers = Array.from({ length: cores }, () => new Worker(rawTaskWorker, { eval: true }));
+  // Each worker answers in order: its pending resolvers are a FIFO.
+  const pending: ((value: number) => void)[][] = workers.map(() => []);
+  workers.forEach((worker, w) => worker.on('message', (value: number) => pending[w]!.shift()!(value)));
+  let next = 0;
+  const call = (x: number): Promise<number> =>
+    new Promise<number>((resolve) => {
+      const w = next++ % workers.length;
+      pending[w]!.push(resolve);
+      workers[w]!.postMessage(x);
+    });
+  const run = (items: number[]): Promise<number[]> => Promise.all(items.map(call));
+  const close = (): Promise<unknown> => Promise.all(workers.map((worker) => worker.terminate()));
+  try {
+    for (let round = 0; round < 5; round++) await run(Array.from({ length: 2_000 }, (_, i) => i));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { run, close };
+});
+
 const oursCpu: Contender = {
   name: '@conc Pool.map',
   role: 'ours',
@@ -290,12 +322,16 @@ export const workloads: Workload[] = [
     better: 'higher',
     contenders: [
       oursAtOnce,
+      rawTaskFloor,
       poolTinyTasks('piscina', { tasks: TINY }),
       poolTinyTasks('tinypool', { tasks: TINY }),
       poolTinyTasks('workerpool', { tasks: TINY }),
       cpythonPoolTinyTasks('apply_async', { tasks: TINY }),
     ],
-    targets: [{ against: 'piscina', ratio: 5, note: 'issue 6: tiny-task throughput at least 5x piscina' }],
+    targets: [
+      { against: 'piscina', ratio: 5, note: 'issue 6: tiny-task throughput at least 5x piscina' },
+      { against: 'raw Workers: one message per task', ratio: 0.9, note: 'issue 18: at least 0.9x raw workers posting one message per task' },
+    ],
   },
   {
     id: 'pool/tiny-tasks-map',
