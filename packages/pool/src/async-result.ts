@@ -37,15 +37,16 @@ export class AsyncResult<R> implements PromiseLike<R> {
   #settled(): Promise<R> {
     if (this.#promise) return this.#promise;
     if (this.#state === 'fulfilled') this.#promise = Promise.resolve(this.#outcome as R);
-    else if (this.#state === 'rejected') this.#promise = Promise.reject(this.#outcome as Error);
-    else {
+    else if (this.#state === 'rejected') {
+      this.#promise = Promise.reject(this.#outcome as Error);
+      // The error is reported through get()/then(); an unread failure must not crash Node.
+      this.#promise.catch(noop);
+    } else {
       this.#promise = new Promise<R>((resolve, reject) => {
         this.#resolve = resolve;
         this.#reject = reject;
       });
     }
-    // The error is reported through get()/then(); an unread failure must not crash Node.
-    this.#promise.catch(noop);
     return this.#promise;
   }
 
@@ -131,8 +132,11 @@ export class AsyncResult<R> implements PromiseLike<R> {
     if (this.#state !== 'pending') return;
     this.#state = failed ? 'rejected' : 'fulfilled';
     this.#outcome = failed ? error : value;
-    if (failed) this.#reject?.(error);
-    else this.#resolve?.(value as R);
+    if (failed) {
+      // Marked handled only when it fails: a catch per result would cost a promise each.
+      this.#promise?.catch(noop);
+      this.#reject?.(error);
+    } else this.#resolve?.(value as R);
     this.#resolve = this.#reject = undefined;
   }
 }
