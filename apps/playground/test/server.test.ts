@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type PlaygroundServer } from '../src/server.js';
+import { fromStderr } from '../web/problems.js';
 
 let server: PlaygroundServer;
 
@@ -100,13 +101,31 @@ describe('runs of edited text', () => {
     expect(mistyped.at(-1)).toMatchObject({ type: 'exit', code: 0 });
   });
 
-  it('reports an uncaught error at its line in the edited text', async () => {
-    const messages = await run('thread-call', "console.log('one');\nfunction fail(): never {\n  throw new RangeError('too far');\n}\nfail();\n");
-    expect(stdoutOf(messages)).toBe('one\n');
-    expect(stderrOf(messages)).toMatch(/RangeError: too far\n\s+at fail \(thread-call\.ts:3:9\)/);
+  it('reports uncaught errors, the main thread\'s at its line in the edited text', async () => {
+    const messages = await run('thread-call', [
+      "import { Thread } from '@conc/process';",
+      "const t = new Thread({ target: () => { throw new TypeError('in the thread'); }, name: 'worker' });",
+      't.start();',
+      'await t.join();',
+      "console.error('Error: printed, not raised');",
+      'function fail(): never {',
+      "  throw new RangeError('too far');",
+      '}',
+      'fail();',
+    ].join('\n'));
+    const stderr = stderrOf(messages);
+    expect(stderr).toMatch(/RangeError: too far\n\s+at fail \(thread-call\.ts:7:9\)/);
     // The temporary file's path is not shown: the page names the file as it shows it.
-    expect(stderrOf(messages)).not.toContain('.runs');
+    expect(stderr).not.toContain('.runs');
     expect(messages.at(-1)).toMatchObject({ type: 'exit', code: 1 });
+    // What the page lists: the thread's error while the program runs; the main thread's (with its
+    // line) once it has failed; never a message it merely printed, while it has not failed.
+    expect(fromStderr(stderr, 'thread-call.ts', false)).toEqual([
+      { severity: 'error', kind: 'uncaught, in thread worker', message: 'TypeError: in the thread' },
+    ]);
+    expect(fromStderr(stderr, 'thread-call.ts', true).at(-1)).toEqual(
+      { severity: 'error', kind: 'uncaught', message: 'RangeError: too far', line: 7, column: 9 },
+    );
   });
 
   it('kills a run at the time limit, with the processes it started', async () => {

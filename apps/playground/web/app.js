@@ -163,7 +163,8 @@ function start() {
     });
   };
   const ticker = setInterval(requestDraw, 100);
-  const problems = () => [...diagnostics, ...fromStderr(stderr, file)];
+  let failed = false;
+  const problems = () => [...diagnostics, ...fromStderr(stderr, file, failed)];
   output.replaceChildren();
   svg.replaceChildren();
   showProblems([]);
@@ -186,6 +187,7 @@ function start() {
       case 'stderr':
         append(data.text, 'stderr');
         stderr += data.text;
+        showProblems(problems());
         break;
       case 'diagnostics':
         diagnostics = [...diagnostics, ...fromDiagnostics(data.check, data.diagnostics)];
@@ -209,6 +211,7 @@ function start() {
         status.textContent = how;
         runButton.disabled = false;
         stopButton.disabled = true;
+        failed = !data.rejected && !data.stopped && !data.timedOut && data.code !== 0;
         showProblems(problems());
         if (!data.rejected) me.draw();
         document.body.dataset.state = data.rejected ? 'rejected' : data.stopped || data.timedOut ? 'stopped' : 'done';

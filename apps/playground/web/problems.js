@@ -23,14 +23,16 @@ export function fromDiagnostics(check, diagnostics) {
 }
 
 /**
- * Finds the uncaught errors in what a program wrote to stderr: Node's report of the main
- * thread's, and @conc's of a thread's or a process's ("Exception in thread ...:", "Process
- * ...:"), each with the first place in `file` its stack names.
+ * Finds the uncaught errors in what a program wrote to stderr: @conc's report of a thread's or
+ * a process's ("Exception in thread ...:", "Process ...:"), and, once the program `failed`
+ * (exited with an error), Node's report of the main thread's; each with the first place in
+ * `file` its stack names. (An error message the program merely printed is not a problem.)
  * @param {string} stderr
  * @param {string} file - The edited program's name as the server shows it (`counter-lock.ts`).
+ * @param {boolean} failed - Whether the program ended with a non-zero exit code.
  * @returns {Problem[]}
  */
-export function fromStderr(stderr, file) {
+export function fromStderr(stderr, file, failed) {
   const problems = [];
   const lines = stderr.split('\n');
   const at = new RegExp(`(?:^|[\\s(/])${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)(?::(\\d+))?`);
@@ -39,7 +41,7 @@ export function fromStderr(stderr, file) {
     const line = lines[i];
     if (/^(Exception in thread .*|Process .*):$/.test(line)) context = line.slice(0, -1);
     const error = /^(?:Uncaught )?([A-Z][\w$]*(?:Error|Exception)|Error)(?: \[[\w]+\])?: (.*)$/.exec(line);
-    if (!error) continue;
+    if (!error || (!context && !failed)) continue;
     const problem = { severity: 'error', kind: context ? `uncaught, ${context.replace(/^Exception in /, 'in ')}` : 'uncaught', message: `${error[1]}: ${error[2]}` };
     // The stack follows the message: its first frame in the program locates it.
     for (let j = i + 1; j < lines.length && /^\s+at |^\s*$/.test(lines[j]); j++) {
