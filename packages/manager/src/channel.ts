@@ -235,37 +235,34 @@ export class ChannelMemory {
   }
 }
 
-/** The longest a side polls (ms). */
-const POLL_MAX_MS = 0.1;
-/** The shortest poll worth making (ms); below it a side stops polling. */
-const POLL_MIN_MS = 0.005;
-/** A side that stopped polling still tries a short poll once in this many waits. */
-const PROBE_EVERY = 16;
+/** How long a side polls (ms): longer than the other side takes to answer a call while awake. */
+const POLL_MS = 0.05;
+/** A side that stopped polling still polls once in this many waits, to see whether it pays again. */
+const PROBE_EVERY = 64;
 
 /**
- * How long a side polls for the other before it parks (and must be woken through the socket,
- * an event-loop wake-up of 10 to 50 µs). Polling pays when the other side is awake and answers
- * within microseconds (a client calling one call at a time, a server answering a dict call); it
- * only burns a core otherwise — and on a busy machine it steals the very core the other side
- * waits for. So the budget doubles (up to {@link POLL_MAX_MS}) after each poll that caught the
- * other side, and a poll that ran out stops polling; a side that stopped tries a short poll
- * every {@link PROBE_EVERY} waits, so polling comes back when it pays again.
+ * Whether a side polls for the other before it parks (and must be woken through the socket, a
+ * wake-up that costs both sides 10 to 20 µs of CPU and more in latency). A poll pays when it
+ * catches the other side awake and answering within microseconds (a client calling one call at
+ * a time, a server answering a dict call); one that runs out burns as much as the wake-up it
+ * hoped to save — and on a busy machine it steals the very core the other side waits for. So a
+ * side polls while most of its recent polls caught the other side (a moving average), and
+ * otherwise only once every {@link PROBE_EVERY} waits.
  * @internal
  */
 export class SpinBudget {
-  private ms = POLL_MIN_MS;
+  private hits = 1;
   private skipped = 0;
 
   /** How long to poll now (ms); 0: park at once. */
   get poll(): number {
-    if (this.ms > 0) return this.ms;
-    return ++this.skipped % PROBE_EVERY === 0 ? POLL_MIN_MS : 0;
+    if (this.hits >= 0.5) return POLL_MS;
+    return ++this.skipped % PROBE_EVERY === 0 ? POLL_MS : 0;
   }
 
   /** Records a poll's outcome: it caught the other side, or it ran out. */
   polled(caught: boolean): void {
-    if (caught) this.ms = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, 2 * this.ms));
-    else this.ms = 0;
+    this.hits += ((caught ? 1 : 0) - this.hits) / 8;
   }
 }
 
