@@ -74,6 +74,14 @@ describe.each(kinds)('%s (CPython ExecutorTest)', (name, make) => {
     expect(custom.name).toBe('KeyError');
   });
 
+  it('a result that cannot cross fails its future with a DataCloneError; the worker goes on (test_deadlock.py)', async () => {
+    await using executor = make(1);
+    const error = await errorOf(executor.submit(() => () => 1));
+    expect(error).toBeInstanceOf(DataCloneError);
+    expect(error.message).toMatch(/^result: /);
+    expect(await executor.submit(mul, 2, 2)).toBe(4);
+  });
+
   it('workers start lazily: none until the first submit, and an idle one is reused', async () => {
     const starts = countStarts();
     try {
