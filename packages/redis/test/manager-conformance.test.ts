@@ -9,22 +9,30 @@ import { Pool } from '@conc/pool';
 import { Process, Thread } from '@conc/process';
 import { Queue } from '@conc/queue';
 import { RedisBackend } from '@conc/redis';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startClusterNode, startRedis, type RedisServer } from './redis-server.js';
 
 let redis: RedisServer;
+let cluster: RedisServer;
 let backend: RedisBackend;
+let clusterBackend: RedisBackend;
 beforeAll(async () => {
-  redis = await startRedis();
+  [redis, cluster] = await Promise.all([startRedis(), startClusterNode()]);
   backend = new RedisBackend({ url: redis.url, prefix: 'conformance' });
+  clusterBackend = new RedisBackend({ url: cluster.url, prefix: 'conformance' });
 });
 afterAll(async () => {
   await backend?.close();
+  await clusterBackend?.close();
   await redis?.stop();
+  await cluster?.stop();
 });
 
+// The cluster-mode node runs every script with Redis Cluster's rule: all the keys of one
+// command or script must hash to one slot (else CROSSSLOT), so each object's hash tag is checked.
 const setups: [string, () => Promise<Manager>][] = [
   ['local', () => Manager.start()],
   ['redis', () => Manager.connect({ backend })],
+  ['redis (one-node cluster)', () => Manager.connect({ backend: clusterBackend })],
 ];
 
 describe.each(setups)('%s manager', (_kind, open) => {

@@ -24,14 +24,18 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts a throwaway redis-server on a free loopback port: no persistence, no eviction. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts a throwaway redis-server on a free loopback port: no persistence, no eviction.
+ * @param extraArgs - More redis-server arguments (e.g. cluster mode).
+ */
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async (): Promise<void> => {
     const proc = spawn('redis-server', [
       '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', '--loglevel', 'warning',
+      ...extraArgs,
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
     child = proc;
     // Ready when it accepts connections: redis prints nothing at warning level, so poll by connecting.
@@ -62,4 +66,29 @@ async function accepts(port: number): Promise<boolean> {
     socket.once('connect', () => { socket.destroy(); resolve(true); });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Starts a redis-server in cluster mode holding every slot itself: a one-node Redis Cluster,
+ * which refuses a command or script whose keys hash to different slots (CROSSSLOT).
+ */
+export async function startClusterNode(): Promise<RedisServer> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { Redis } = await import('ioredis');
+  const dir = mkdtempSync(join(tmpdir(), 'conc-redis-cluster-'));
+  const server = await startRedis(['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir]);
+  const admin = new Redis(server.url);
+  try {
+    await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    const deadline = Date.now() + 10_000;
+    while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
+      if (Date.now() > deadline) throw new Error('the one-node cluster did not become ready within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    admin.disconnect();
+  }
+  return server;
 }
