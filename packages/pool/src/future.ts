@@ -284,7 +284,10 @@ export class Future<R = unknown> implements PromiseLike<R> {
  * }
  * ```
  */
-export type IteratedFuture<F extends Future<unknown> = Future<unknown>> = F & { readonly then: never };
+export type IteratedFuture<F extends Future<unknown> = Future<unknown>> = F & {
+  /** Hidden from TypeScript only (at run time it is the future's own `then`): see above. */
+  readonly then: never;
+};
 
 /**
  * Settles `future` with a task's outcome (`failed` says whether `outcome` is an error).

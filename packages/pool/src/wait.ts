@@ -42,7 +42,9 @@ export interface WaitForOptions {
  * ```
  */
 export interface DoneAndNotDone<F extends Future<unknown> = Future<unknown>> {
+  /** The futures finished or cancelled when `wait` returned. */
   done: Set<F>;
+  /** The others. */
   notDone: Set<F>;
 }
 
