@@ -11,6 +11,9 @@ import { BodyReader } from './message.js';
 import { SERVER_HELLO_BYTES, SERVER_REPLY_BYTES, checkServer, clientReply, keyBytes } from './handshake.js';
 import { PROXY_KIND, Status } from './server/server.js';
 
+/** The size of a connection's read buffer. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /** How long a call that does not wait may take before it fails with `TimeoutError`. @internal */
 export const DEFAULT_CALL_TIMEOUT = 30_000;
 
@@ -68,7 +71,10 @@ export class Connection {
       this.settleReady = (error) => (error ? reject(error) : resolve());
     });
     this.ready.catch(() => {});
-    this.socket = 'path' in address ? connect({ path: address.path }) : connect({ host: address.host, port: address.port });
+    // Reads land in one buffer of this connection (no allocation per read); what is left of a
+    // frame that has not all arrived is copied out before the next read reuses it.
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: this.onRead };
+    this.socket = 'path' in address ? connect({ path: address.path, onread }) : connect({ host: address.host, port: address.port, onread });
     this.socket.setNoDelay(true);
     this.socketWriter = new FrameWriter(this.socket);
     this.writer = this.socketWriter;
@@ -81,7 +87,6 @@ export class Connection {
     }).catch(() => {});
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, callTimeout));
     this.sweeper.unref();
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (error) => this.fail(new ConcError(`cannot reach the manager server at ${describeAddress(address)}: ${error.message}`, { cause: error })));
     this.socket.on('close', () => this.fail(this.goneError()));
   }
@@ -161,6 +166,13 @@ export class Connection {
       if (this.pending.size === 1) this.updateRef();
     });
   }
+
+  private readonly onRead = (bytes: number, buffer: Uint8Array): boolean => {
+    const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+    this.onData(chunk);
+    this.reader.retain(chunk);
+    return true;
+  };
 
   private onData(chunk: Buffer): void {
     this.reader.push(chunk);

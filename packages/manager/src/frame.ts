@@ -30,6 +30,18 @@ export class ByteReader {
     return this.buffered;
   }
 
+  /**
+   * Copies what is left of `chunk` (a view of a read buffer that the next read overwrites, pushed
+   * last) into memory of its own.
+   */
+  retain(chunk: Buffer): void {
+    const last = this.chunks.length - 1;
+    if (last < 0 || this.chunks[last] !== chunk) return;
+    const start = last === 0 ? this.head : 0;
+    this.chunks[last] = Buffer.from(chunk.subarray(start));
+    if (last === 0) this.head = 0;
+  }
+
   /** The first buffered byte, if any. */
   peek(): number | undefined {
     return this.buffered > 0 ? this.chunks[0]![this.head] : undefined;
