@@ -5,7 +5,7 @@ import { isMarkedDescriptor, serializeError, typeName } from '@conc/core/interna
 import { addressKey, type ManagerAddress } from '../address.js';
 import { ByteReader, FrameWriter } from '../frame.js';
 import type { RingWriter } from '../ring-writer.js';
-import { BodyReader, type FrameBuilder } from '../message.js';
+import { BodyReader } from '../message.js';
 import { CLIENT_REPLY_BYTES, checkClient, serverHello } from '../handshake.js';
 import { ServerDict, ServerList, ServerNamespace, ServerTyped } from './collections.js';
 import { ChannelHub, type ServerChannel } from './channel-hub.js';
@@ -219,16 +219,11 @@ export class ManagerServer {
 
   private reply(client: ServerClient, id: number, status: Status, payload: unknown): void {
     if (client.socket.destroyed) return;
-    const fill = (status: Status, payload: unknown) => (builder: FrameBuilder): void => {
-      builder.u32(id);
-      builder.u8(status);
-      builder.value(payload);
-    };
     try {
-      client.writer.frame(fill(status, payload));
+      writeReply(client.writer, id, status, payload);
     } catch (error) {
       const reason = error instanceof RangeError ? new RangeError(`the result is too big to send back: ${error.message}`) : new TypeError(`the result cannot be sent back: ${(error as Error).message}`);
-      client.writer.frame(fill(Status.Error, serializeError(reason)));
+      writeReply(client.writer, id, Status.Error, serializeError(reason));
     }
   }
 
@@ -288,6 +283,20 @@ export class ManagerServer {
     const Class = await loading;
     return new ServerCustom(typeid, new Class(...args));
   }
+}
+
+/** Writes one reply frame; if its payload cannot be encoded (or is too big), nothing of it is sent and that is thrown. */
+function writeReply(writer: FrameWriter | RingWriter, id: number, status: Status, payload: unknown): void {
+  const builder = writer.begin();
+  try {
+    builder.u32(id);
+    builder.u8(status);
+    builder.value(payload);
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+  writer.end();
 }
 
 /** An instance of a registered class; its public methods (no leading `_`) are exposed. */
