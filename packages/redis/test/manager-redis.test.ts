@@ -115,6 +115,19 @@ describe('leases and fencing tokens', () => {
     }
   });
 
+  test('an abort while the winning try is on its way gives the lock or permit back', async () => {
+    const lock = await manager.lock();
+    const sem = await manager.semaphore(1);
+    for (const object of [lock, sem]) {
+      const controller = new AbortController();
+      const acquiring = object.acquire({ signal: controller.signal });
+      controller.abort(new Error('changed my mind'));
+      await expect(acquiring).rejects.toThrow('changed my mind');
+    }
+    expect(await lock.locked()).toBe(false);
+    expect(await sem.value()).toBe(1);
+  });
+
   test('an RLock held by one thread cannot be released by another', async () => {
     const rlock = await manager.rlock();
     await rlock.acquire();

@@ -68,8 +68,20 @@ export class RedisLock extends RedisObject {
     }
   }
 
-  /** Acquires `count` levels; resolves the fencing token, or `undefined` on timeout. */
-  acquire(deadline: number, signal: AbortSignal | undefined, count: number): Promise<number | undefined> {
+  /**
+   * Acquires `count` levels; resolves the fencing token, or `undefined` on timeout. An abort
+   * that came while the winning try was on its way gives the lock back: nothing is consumed.
+   */
+  async acquire(deadline: number, signal: AbortSignal | undefined, count: number): Promise<number | undefined> {
+    const token = await this.#acquire(deadline, signal, count);
+    if (token !== undefined && signal?.aborted) {
+      await this.release(false);
+      throw signal.reason;
+    }
+    return token;
+  }
+
+  #acquire(deadline: number, signal: AbortSignal | undefined, count: number): Promise<number | undefined> {
     const key = this.key('lock');
     return this.session.waitFor(this.channel, async (by) => {
       const [got, value] = await this.session.run<[number, number]>((r) => r.concLockAcquire(key, this.key('fence'), this.#lease, threadOwner, this.#reentrant, count) as Promise<[number, number]>, by);
@@ -141,8 +153,13 @@ export class RedisSemaphore extends RedisObject {
           if (got !== 1) return { done: false, retryIn: value >= 0 ? value + 1 : undefined };
           this.#hold(permits, id, lease);
           return { done: true, value };
-        }, this.deadline(wait), wait?.signal).then((token) => {
+        }, this.deadline(wait), wait?.signal).then(async (token) => {
           if (token === undefined) return false;
+          // An abort that came while the winning try was on its way: give the permit back.
+          if (wait?.signal?.aborted) {
+            await this.run('release', [1], undefined);
+            throw wait.signal.reason;
+          }
           (this.proxy as unknown as { _fencingToken: number })._fencingToken = token;
           return true;
         });
