@@ -42,10 +42,12 @@ export function holderOf(i32: Int32Array, index: number): number {
 }
 
 /**
- * One step of a waiter: takes the free mutex (marked contended) or a gone holder's, or marks
- * it contended. Returns the word to sleep on, or 0 once the mutex is held.
+ * One step of a waiter: takes the free mutex (marked contended) or, when `check`, a gone
+ * holder's, or marks it contended. Returns the word to sleep on, or 0 once the mutex is held.
+ * Liveness is checked on arrival and after a slice ran out, not after every wake-up: a holder
+ * that just released and took the lock again is alive, and the check is not free.
  */
-function step(i32: Int32Array, index: number, mine: number, onTakeover: OnTakeover | undefined): number {
+function step(i32: Int32Array, index: number, mine: number, check: boolean, onTakeover: OnTakeover | undefined): number {
   for (;;) {
     let word = Atomics.load(i32, index);
     if (word === 0) {
@@ -57,7 +59,7 @@ function step(i32: Int32Array, index: number, mine: number, onTakeover: OnTakeov
       word |= CONTENDED;
     }
     const holder = word & HOLDER;
-    if (!isGone(holder)) return word;
+    if (!check || !isGone(holder)) return word;
     if (Atomics.compareExchange(i32, index, word, mine) !== word) continue;
     onTakeover?.(holder);
     return 0;
@@ -77,12 +79,12 @@ export function lockSync(i32: Int32Array, index: number, deadline: number, onBlo
   // No spinning before sleeping: measured here, a 100-load spin halved the throughput of two
   // contending threads (they hand the lock back and forth instead of running in batches).
   const mine = me | CONTENDED;
-  for (;;) {
-    const word = step(i32, index, mine, onTakeover);
+  for (let check = true; ; ) {
+    const word = step(i32, index, mine, check, onTakeover);
     if (word === 0) return true;
     const left = remaining(deadline);
     if (left === 0) return giveUp(i32, index);
-    Atomics.wait(i32, index, word, left < SLICE_MS ? left : SLICE_MS);
+    check = Atomics.wait(i32, index, word, left < SLICE_MS ? left : SLICE_MS) === 'timed-out';
   }
 }
 
@@ -105,12 +107,12 @@ export async function lockAsync(
   if (deadline !== Infinity && remaining(deadline) === 0) return false;
   onBlock?.();
   const mine = me | CONTENDED;
-  for (;;) {
-    const word = step(i32, index, mine, onTakeover);
+  for (let check = true; ; ) {
+    const word = step(i32, index, mine, check, onTakeover);
     if (word === 0) return true;
     if (remaining(deadline) === 0) return giveUp(i32, index);
     try {
-      await waitAsync(i32, index, word, Math.min(deadline, performance.now() + SLICE_MS), signal);
+      check = (await waitAsync(i32, index, word, Math.min(deadline, performance.now() + SLICE_MS), signal)) === 'timed-out';
     } catch (error) {
       // We may have been the one woken by an unlock: pass the wake-up on before leaving.
       Atomics.notify(i32, index, 1);

@@ -6,9 +6,11 @@ import { deadlineAfter, holderOf, isGone, lockAsync, lockSync, markGone, threadI
 async function holder(words: Int32Array, then: 'spin' | 'exit', watch = true): Promise<{ worker: Worker; identity: number; exited: Promise<number> }> {
   const worker = new Worker(new URL('./fixtures/mutex-holder.mjs', import.meta.url), { workerData: { words, then } });
   if (watch) watchWorker(worker);
+  // Read now: a worker's threadId is -1 once it has exited.
+  const identity = workerIdentity(worker);
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   while (Atomics.load(words, 1) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-  return { worker, identity: workerIdentity(worker), exited };
+  return { worker, identity, exited };
 }
 
 describe('the robust mutex', () => {

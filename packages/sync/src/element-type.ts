@@ -41,6 +41,16 @@ const limits: Partial<Record<Canonical, [bigint, bigint]>> = {
   u64: [0n, 2n ** 64n - 1n],
 };
 
+/** The ranges of the integer types up to 32 bits, as numbers (exact). */
+const smallLimits: Partial<Record<Canonical, [number, number]>> = {
+  i8: [-(2 ** 7), 2 ** 7 - 1],
+  u8: [0, 2 ** 8 - 1],
+  i16: [-(2 ** 15), 2 ** 15 - 1],
+  u16: [0, 2 ** 16 - 1],
+  i32: [-(2 ** 31), 2 ** 31 - 1],
+  u32: [0, 2 ** 32 - 1],
+};
+
 /**
  * Checks a value for an element of `type`: integers must be integers in range (a 64-bit one
  * may be given as a safe-integer number and becomes a bigint); floats take any number.
@@ -48,6 +58,9 @@ const limits: Partial<Record<Canonical, [bigint, bigint]>> = {
  * @internal
  */
 export function checkElement(type: ElementType, value: unknown, what: string): number | bigint {
+  // The common case without BigInt arithmetic (it allocates): a number in a 32-bit type's range.
+  const small = smallLimits[type.name];
+  if (small && typeof value === 'number' && value >= small[0] && value <= small[1] && Math.floor(value) === value) return value;
   const range = limits[type.name];
   if (!range) {
     if (typeof value !== 'number') throw new TypeError(`${what}: a ${type.name} value must be a number, got ${typeName(value)}`);
@@ -64,6 +77,21 @@ export function checkElement(type: ElementType, value: unknown, what: string): n
   }
   if (big < range[0] || big > range[1]) throw new RangeError(`${what}: ${big} is out of range for ${type.name} (${range[0]} to ${range[1]})`);
   return wide ? big : Number(big);
+}
+
+/** A typed array of one of the integer types up to 32 bits, with its range, for the hot paths. @internal */
+export interface SmallInts {
+  view: Int32Array;
+  lo: number;
+  hi: number;
+}
+
+/** The direct view of elements of an integer type up to 32 bits; `undefined` for the others. @internal */
+export function smallInts(type: ElementType, buffer: SharedArrayBuffer, byteOffset: number, length: number): SmallInts | undefined {
+  const range = smallLimits[type.name];
+  if (!range) return undefined;
+  const Ctor = { i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array }[type.name as 'i32'];
+  return { view: new (Ctor as unknown as Int32ArrayConstructor)(buffer, byteOffset, length), lo: range[0], hi: range[1] };
 }
 
 /** Atomic element access over shared memory. @internal */

@@ -34,6 +34,21 @@ describe('Value', () => {
     const v = new Value('i16', 3);
     expect(() => { v.value = 40000; }).toThrow(RangeError);
     expect(v.value).toBe(3);
+    // The fast path of the small integer types checks the same as the general one.
+    const w = new Value('i32', 0, { lock: false });
+    for (const bad of [2 ** 31, -(2 ** 31) - 1, 0.5, NaN, Infinity]) expect(() => { w.value = bad; }).toThrow();
+    expect(() => { w.value = '1' as never; }).toThrow(TypeError);
+    w.value = -(2 ** 31);
+    expect(w.value).toBe(-(2 ** 31));
+    w.value = 2 ** 31 - 1;
+    expect(w.value).toBe(2 ** 31 - 1);
+    const u = new Value('u32', 0);
+    u.value = 2 ** 32 - 1;
+    expect(u.value).toBe(2 ** 32 - 1);
+    expect(() => { u.value = -1; }).toThrow(RangeError);
+    const f = new Value('f32', 0);
+    f.value = 0.5;
+    expect(f.value).toBe(0.5);
   });
 
   it('has an RLock by default, a given lock, or none', async () => {

@@ -5,7 +5,7 @@
  */
 import { Mutex } from 'async-mutex';
 import { prepare } from '@conc/core/internal';
-import { Event, Lock } from '@conc/sync';
+import { Event, Lock, Value } from '@conc/sync';
 import { atomicsPingPong, casLockContended, casLockUncontended } from '../floors/index.js';
 import { cpythonEventPingPong } from '../peers/index.js';
 import { pythonContender } from '../python.js';
@@ -115,6 +115,52 @@ async function contendedWorker(context: WorkerContext<ContendedData>): Promise<n
     lock.release();
   }
   return n;
+}
+
+interface ValueData {
+  core: string;
+  sync: string;
+  shared: unknown;
+  n: number;
+}
+
+// The tutorial's counter: `counter.value += 1` under the lock, the Value made with { lock: false }.
+async function valueWorker(context: WorkerContext<ValueData>): Promise<number> {
+  const { reviveSync } = (await context.load(context.data.core)) as typeof import('@conc/core/internal');
+  await context.load(context.data.sync);
+  const { lock, counter } = reviveSync(context.data.shared) as { lock: Lock; counter: Value<'i32'> };
+  const n = context.data.n;
+  context.ready();
+  for (let k = 0; k < n; k++) {
+    lock.acquireSync();
+    counter.value += 1;
+    lock.release();
+  }
+  return n;
+}
+
+function contendedValue(): Contender {
+  return {
+    name: '@conc Lock + Value, 2 threads',
+    role: 'ours',
+    async run(quick) {
+      const n = quick ? 50_000 : 500_000;
+      const lock = new Lock();
+      const counter = new Value('i32', 0, { lock: false });
+      const data = { core: moduleUrl('@conc/core/internal'), sync: moduleUrl('@conc/sync'), shared: prepare({ lock, counter }).value, n };
+      const { ms } = await runGated([
+        [valueWorker, data],
+        [valueWorker, data],
+      ]);
+      if (counter.value !== 2 * n || lock.locked()) throw new Error(`counter ${counter.value} of ${2 * n}, locked ${lock.locked()}`);
+      return (2 * n) / (ms / 1000);
+    },
+  };
+}
+
+/** The same lock around a plain `Int32Array` counter: what the `Value` access is measured against. */
+function contendedPlain(): Contender {
+  return { ...contended(), name: '@conc Lock + plain Int32Array, 2 threads', role: 'floor' };
 }
 
 function contended(): Contender {
@@ -228,6 +274,17 @@ export const workloads: Workload[] = [
     unit: 'ns/op',
     better: 'lower',
     contenders: [uncontendedAsync(), asyncMutex(), casLockUncontended(), pythonUncontended],
+  },
+  {
+    id: 'sync/contended-lock-value',
+    title: "The tutorial's counter: 2 threads lock / counter.value += 1 / unlock, Value('i32', 0, { lock: false }) (increments/s, both threads together)",
+    unit: 'increments/s',
+    better: 'higher',
+    contenders: [contendedValue(), contendedPlain(), perSecond(casLockContended({ name: 'raw futex mutex + plain Int32 counter' }))],
+    targets: [
+      { against: 'raw futex mutex + plain Int32 counter', ratio: 0.6, note: 'issue 18: contended Lock + Value at least 0.6x the raw futex mutex with a plain counter in the same SAB' },
+      { against: '@conc Lock + plain Int32Array', ratio: 1 / 1.5, note: 'issue 18: Value get/set within 1.5x of a plain Int32Array access behind the same lock' },
+    ],
   },
   {
     id: 'sync/contended-lock',
