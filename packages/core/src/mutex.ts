@@ -7,7 +7,8 @@ import { isGone } from './liveness.js';
  * Drepper's three-state mutex ("Futexes Are Tricky", mutex #3) on one int32 word, made robust:
  * the word holds the holder's identity (see identity.ts) instead of 1, with the sign bit set
  * when it may be contended (Drepper's state 2). 0 is free. Unlock notifies only when the sign
- * bit was set, so the uncontended path is still one compare-and-swap each way.
+ * bit was set, so the uncontended path is still one atomic operation each way (a
+ * compare-and-swap to lock, an exchange to unlock).
  *
  * Robust: a thread may die at any instruction, holding the word (`terminate()`, out of memory;
  * see ATOMICS.md). A waiter sleeps in slices of {@link SLICE_MS} and, between them, asks the
@@ -129,9 +130,8 @@ function giveUp(i32: Int32Array, index: number): false {
 
 /** Releases the mutex, whoever holds it; returns false when it was not held. @internal */
 export function unlock(i32: Int32Array, index: number): boolean {
-  // Uncontended, released by its holder: one compare-and-swap.
-  const me = threadIdentity();
-  if (Atomics.compareExchange(i32, index, me, 0) === me) return true;
+  // One exchange, whoever holds it (a Lock may be released by any thread): free now, and the
+  // old word says whether it was held and whether anyone may sleep on it.
   const word = Atomics.exchange(i32, index, 0);
   if (word < 0) Atomics.notify(i32, index, 1);
   return word !== 0;
