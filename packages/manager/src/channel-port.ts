@@ -1,4 +1,6 @@
-import { Next, poll, SpinBudget, WAKE_FRAME, Word, type ChannelMemory } from './channel.js';
+import { WAKE_FRAME, Word, type ChannelMemory } from './channel.js';
+import { Next } from './ring.js';
+import { poll, SpinBudget } from './spin-budget.js';
 import type { ByteReader, FrameWriter } from './frame.js';
 import { RingWriter } from './ring-writer.js';
 

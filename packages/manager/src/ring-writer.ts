@@ -1,4 +1,4 @@
-import { RING_FRAME_LIMIT, type Ring } from './channel.js';
+import { RING_FRAME_LIMIT, type Ring } from './ring.js';
 import { MAX_FRAME_BYTES, type FrameWriter } from './frame.js';
 import { FrameBuilder } from './message.js';
 

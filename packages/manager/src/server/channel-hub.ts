@@ -1,5 +1,7 @@
 import { heapId, type SharedBlock } from '@conc/core/internal';
-import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, Next, poll, SpinBudget, WAKE_FRAME, Word, ChannelMemory } from '../channel.js';
+import { allocateChannel, allocateHub, CLOSED, CLOSED_BUSY, HubWord, WAKE_FRAME, Word, ChannelMemory } from '../channel.js';
+import { Next } from '../ring.js';
+import { poll, SpinBudget } from '../spin-budget.js';
 import type { ByteReader, FrameWriter } from '../frame.js';
 import { RingWriter } from '../ring-writer.js';
 
