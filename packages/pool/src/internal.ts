@@ -3,7 +3,6 @@
  * API: it may change in any release.
  *
  * @packageDocumentation
- * @internal
  */
 export type { PoolEngine, EngineHost, EngineOptions, EngineTarget, Prepared, PoolBackend } from './engine.js';
 export { LocalEngine, type LocalEngineOptions } from './local-engine.js';

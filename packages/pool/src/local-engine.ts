@@ -108,6 +108,18 @@ export class LocalEngine implements PoolEngine {
     if (wasQueued) this.#queued--;
   }
 
+  /**
+   * Settles `unit` with `reason` now, even while it runs: the worker running it is ended and
+   * replaced (nothing else interrupts JavaScript mid-call), and the other units it had in
+   * flight run again elsewhere. A queued unit is simply never run.
+   */
+  abort(unit: Unit, reason: unknown): void {
+    if (unit.state === 'done') return;
+    const running = unit.state === 'sent' ? this.#slots.find((slot) => slot.inFlight.indexOf(unit, slot.inFlightHead) >= 0) : undefined;
+    unit.finish(true, reason);
+    if (running && !running.stopping) void running.stop();
+  }
+
   close(): Promise<void> {
     this.#ended = true;
     for (const slot of [...this.#slots]) if (!slot.stopping) void slot.stop();

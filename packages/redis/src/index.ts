@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { RedisBackend, type RedisBackendOptions } from './redis-backend.js';
+export { serve, type ServeOptions, type ServeHandle } from './serve.js';

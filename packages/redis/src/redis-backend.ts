@@ -1,8 +1,12 @@
 import type { ManagerBackend, ManagerSession } from '@conc/manager';
-import { ConcError } from '@conc/core';
+import type { PoolBackend } from '@conc/pool';
+import type { EngineHost, EngineOptions, PoolEngine } from '@conc/pool/internal';
+import { ConcError, StateError } from '@conc/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisManagerSession } from './manager/manager-session.js';
 import { RedisSession } from './manager/session.js';
+import { poolSettings } from './pool-settings.js';
+import { RedisEngine } from './redis-engine.js';
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
@@ -32,7 +36,7 @@ export interface RedisBackendOptions {
  * await backend.close();
  * ```
  */
-export class RedisBackend implements ManagerBackend {
+export class RedisBackend implements ManagerBackend, PoolBackend {
   /** The Redis URL connections are opened to. */
   readonly url: string;
   /** The prefix every key starts with. */
@@ -104,6 +108,19 @@ export class RedisBackend implements ManagerBackend {
       throw error;
     }
     return new RedisManagerSession(session);
+  }
+
+  /**
+   * Makes the engine of a pool on this backend: what `new Pool({ backend })` calls. Use that instead.
+   * @param host - The pool's side.
+   * @param options - The pool's common options, checked.
+   * @param given - The pool's options as given (`name`, `retries`, `stalledInterval`).
+   * @returns The engine: tasks become BullMQ jobs on the queue `name`.
+   * @throws TypeError/RangeError for bad options; StateError when the backend is closed.
+   */
+  createPoolEngine(host: EngineHost, options: EngineOptions, given: Readonly<Record<string, unknown>>): PoolEngine {
+    if (this.#closed) throw new StateError('RedisBackend is closed');
+    return new RedisEngine(host, this, poolSettings(options, given));
   }
 
   /** Closes every connection this backend opened. Idempotent. */
