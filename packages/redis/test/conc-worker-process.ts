@@ -16,8 +16,8 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
-export function startWorker(args: string[], env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, ...env } });
+export function startWorker(args: string[], env: Record<string, string> = {}, cwd?: string): WorkerProcess {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, ...env } });
   let err = '';
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));

@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateError } from '@conc/core';
+import { Pool } from '@conc/pool';
+import { RedisBackend, serve } from '@conc/redis';
+import { startWorker } from './conc-worker-process.js';
+import { startRedis, type RedisServer } from './redis-server.js';
+
+let server: RedisServer;
+let backend: RedisBackend;
+
+beforeAll(async () => {
+  server = await startRedis();
+  backend = new RedisBackend({ url: server.url, prefix: 'serve' });
+});
+afterAll(async () => {
+  await backend.close();
+  await server.stop();
+});
+
+describe('serve()', () => {
+  it('runs module targets; refuses function targets without allowSource, naming the option', async () => {
+    await using handle = await serve(backend, { name: 'modules', processes: 1 });
+    const pool = new Pool({ backend, name: 'modules', processes: 0 });
+    const tasks = new URL('./fixtures/tasks.mjs', import.meta.url);
+    expect(await pool.apply({ module: tasks, export: 'basename' }, ['/a/b.txt'])).toBe('b.txt');
+    expect(await pool.map({ module: tasks, export: 'double' }, [1, 2, 3])).toEqual([2, 4, 6]);
+    const error = await pool.apply((x: number) => x, [1]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateError);
+    expect((error as Error).message).toMatch(/allowSource|--allow-source/);
+    await pool.terminate();
+    await handle.close();
+  });
+
+  it('resolves a relative module path against the worker\'s working directory', async () => {
+    const cwd = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    const pool = new Pool({ backend, name: 'relative', processes: 0 });
+    // The pool resolves './tasks.mjs' against its own directory (here the package root, where
+    // no such file is); the worker, started in fixtures/, finds it.
+    const worker = startWorker(['--url', server.url, '--prefix', 'serve', '--name', 'relative', '--processes', '1'], {}, cwd);
+    await worker.ready;
+    expect(await pool.apply({ module: './tasks.mjs', export: 'double' }, [4])).toBe(8);
+    await pool.terminate();
+    await worker.kill('SIGTERM');
+  });
+
+  it('with allowSource, runs function targets; close() lets the running task finish', async () => {
+    const handle = await serve(backend, { name: 'source', processes: 1, allowSource: true });
+    const pool = new Pool({ backend, name: 'source', processes: 0 });
+    const slow = pool.apply(async (x: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return x + 1;
+    }, [1]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await handle.close();
+    expect(await slow).toBe(2);
+    await pool.terminate();
+  });
+
+  it('checks its options', async () => {
+    await expect(serve(backend, { name: 'a b' })).rejects.toThrow(TypeError);
+    await expect(serve(backend, { processes: 0 })).rejects.toThrow(RangeError);
+    await expect(serve(backend, { kind: 'fiber' as never })).rejects.toThrow(TypeError);
+    await expect(serve(backend, { allowSource: 'yes' as never })).rejects.toThrow(TypeError);
+    await expect(serve(backend, null as never)).rejects.toThrow(TypeError);
+  });
+
+  it('conc-worker: bad arguments exit with 2 and the usage', () => {
+    const bin = fileURLToPath(new URL('../dist/conc-worker.js', import.meta.url));
+    const missing = spawnSync(process.execPath, [bin], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--url is required/);
+    const bad = spawnSync(process.execPath, [bin, '--url', server.url, '--processes', 'two'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--processes/);
+    const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--allow-source/);
+  });
+});
