@@ -7,6 +7,7 @@ import { RedisManagerSession } from './manager/manager-session.js';
 import { RedisSession } from './manager/session.js';
 import { poolSettings } from './pool-settings.js';
 import { RedisEngine } from './redis-engine.js';
+import { atMost } from './within.js';
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
@@ -129,11 +130,16 @@ export class RedisBackend implements ManagerBackend, PoolBackend {
     const open = [...this.#connections];
     this.#connections.clear();
     await Promise.all(open.map(async (connection) => {
-      try {
-        await connection.quit();
-      } catch {
-        connection.disconnect();
+      // QUIT only where Redis is there to answer it: on a connection still trying to reach
+      // an absent Redis it would wait for ever.
+      if (connection.status === 'ready') {
+        try {
+          await atMost(connection.quit(), 2000);
+        } catch {
+          // Closed meanwhile: disconnecting below is all there is to do.
+        }
       }
+      connection.disconnect();
     }));
   }
 

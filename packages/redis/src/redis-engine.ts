@@ -10,6 +10,7 @@ import type { RedisBackend } from './redis-backend.js';
 import { POOL_JOB, poolJobOptions, storeQueueConfig, type PoolSettings } from './pool-settings.js';
 import { PoolServer } from './serve.js';
 import { unrefConnection } from './unref-connection.js';
+import { atMost } from './within.js';
 
 /** A job carries at most this many units... */
 const MAX_UNITS_PER_JOB = 256;
@@ -183,8 +184,8 @@ export class RedisEngine implements PoolEngine {
     }
     tasks.push(this.#connection.del(this.#keys.alive(this.#caller), this.#keys.results(this.#caller)));
     if (this.#server) tasks.push(now ? this.#server.terminate(this.#caller) : this.#server.close());
-    await Promise.allSettled(tasks.map((task) => withTimeout(task, this.#settings.timeout)));
-    await Promise.allSettled([withTimeout(this.#queue.close(), this.#settings.timeout)]);
+    await Promise.allSettled(tasks.map((task) => atMost(task, this.#settings.timeout)));
+    await Promise.allSettled([atMost(this.#queue.close(), this.#settings.timeout)]);
     for (const connection of [this.#reader, this.#connection]) connection.disconnect();
   }
 
@@ -337,11 +338,4 @@ export class RedisEngine implements PoolEngine {
     if (this.#sent.size > 0) this.#read();
   }
 
-}
-
-/** `promise`, or `undefined` once `ms` have passed: a shutdown never waits on an absent Redis. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

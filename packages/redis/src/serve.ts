@@ -1,13 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { StateError, WorkerCrashedError } from '@conc/core';
+import { ConcError, StateError, WorkerCrashedError } from '@conc/core';
 import { typeName, type TargetDescriptor } from '@conc/core/internal';
 import { LocalEngine, Unit, type EngineHost, type EngineTarget, type UnitLedger } from '@conc/pool/internal';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PoolKeys, checkName } from './keys.js';
 import { decodePayload, encodeResult, type PoolJobData, type UnitResult } from './pool-job.js';
-import { checkInteger, loadQueueConfig } from './pool-settings.js';
+import { CALL_TIMEOUT, checkInteger, loadQueueConfig } from './pool-settings.js';
+import { within } from './within.js';
 import type { RedisBackend } from './redis-backend.js';
 import { unrefConnection } from './unref-connection.js';
 
@@ -36,7 +37,17 @@ export interface ServeOptions {
   allowSource?: boolean;
 }
 
-/** What `serve()` returns. */
+/**
+ * What `serve()` returns.
+ *
+ * @example
+ * ```ts no-run
+ * import { RedisBackend, serve } from '@conc/redis';
+ * const backend = new RedisBackend();
+ * const server = await serve(backend, { name: 'default', allowSource: true });
+ * process.once('SIGTERM', () => void server.close().then(() => backend.close()));
+ * ```
+ */
 export interface ServeHandle extends AsyncDisposable {
   /** Stops taking tasks, lets the running ones finish, and ends the workers. */
   close(): Promise<void>;
@@ -78,7 +89,7 @@ interface Running {
  *   Redis cannot be reached within 10 s.
  *
  * @example
- * ```ts
+ * ```ts no-run
  * import { Pool } from '@conc/pool';
  * import { RedisBackend, serve } from '@conc/redis';
  *
@@ -101,7 +112,12 @@ export async function serve(backend: RedisBackend, options: ServeOptions = {}): 
   const allowSource = options.allowSource ?? false;
   if (typeof allowSource !== 'boolean') throw new TypeError(`serve: allowSource must be a boolean, got ${typeName(allowSource)}`);
   const server = new PoolServer(backend, { name, processes, kind, allowSource, keepAlive: true });
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    await server.terminate();
+    throw error;
+  }
   return { close: () => server.close(), [Symbol.asyncDispose]: () => server.close() };
 }
 
@@ -153,33 +169,48 @@ export class PoolServer {
    */
   async start(interval?: number): Promise<void> {
     const connection = this.#backend.connect({ maxRetriesPerRequest: null });
-    this.#connection = connection;
-    if (!this.#settings.keepAlive) unrefConnection(connection);
-    const stalledInterval = interval ?? (await loadQueueConfig(connection, this.#keys)).stalledInterval;
     const subscriber = this.#backend.connect({ maxRetriesPerRequest: null });
-    this.#subscriber = subscriber;
-    if (!this.#settings.keepAlive) unrefConnection(subscriber);
-    subscriber.on('message', (_channel: string, caller: string) => this.#cancel(caller));
-    await subscriber.subscribe(this.#keys.cancel);
-    const worker = new Worker(this.#settings.name, (job) => this.#process(job as Job<PoolJobData>), {
-      connection,
-      prefix: this.#keys.bullPrefix,
-      concurrency: this.#settings.processes * 2,
-      stalledInterval,
-      // The lock lapses within one stall check of a worker's death, and is renewed twice as often.
-      lockDuration: stalledInterval,
-      // Our own count decides when a task has run too often (its job carries `retries`), and
-      // reports it to the caller; BullMQ's would fail the job where nobody hears it.
-      maxStalledCount: 1_000_000,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 0 },
-      autorun: false,
-    });
-    this.#worker = worker;
-    worker.on('error', () => {});
-    void worker.run().catch(() => {});
-    await worker.waitUntilReady();
+    if (!this.#settings.keepAlive) {
+      unrefConnection(connection);
+      unrefConnection(subscriber);
+    }
+    const unreachable = (): Error => new ConcError(`serve: Redis at ${describeUrl(this.#backend.url)} did not answer within ${CALL_TIMEOUT} ms`);
+    try {
+      const stalledInterval = interval ?? (await within(loadQueueConfig(connection, this.#keys), CALL_TIMEOUT, unreachable)).stalledInterval;
+      subscriber.on('message', (_channel: string, caller: string) => this.#cancel(caller));
+      await within(subscriber.subscribe(this.#keys.cancel), CALL_TIMEOUT, unreachable);
+      this.#connection = connection;
+      this.#subscriber = subscriber;
+      const worker = new Worker(this.#settings.name, (job) => this.#process(job as Job<PoolJobData>), {
+        connection,
+        prefix: this.#keys.bullPrefix,
+        concurrency: this.#settings.processes * 2,
+        stalledInterval,
+        // The lock lapses within one stall check of a worker's death, and is renewed twice as often.
+        lockDuration: stalledInterval,
+        // Our own count decides when a task has run too often (its job carries `retries`), and
+        // reports it to the caller; BullMQ's would fail the job where nobody hears it.
+        maxStalledCount: 1_000_000,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 0 },
+        autorun: false,
+      });
+      this.#worker = worker;
+      worker.on('error', () => {});
+      void worker.run().catch(() => {});
+      await within(worker.waitUntilReady(), CALL_TIMEOUT, unreachable);
+      if (this.#closing) throw new StateError('serve: the server was closed while it started');
+    } catch (error) {
+      // Nothing half-started: a later start() begins afresh.
+      await this.#worker?.close(true).catch(() => {});
+      this.#worker = undefined;
+      this.#connection = this.#subscriber = undefined;
+      connection.disconnect();
+      subscriber.disconnect();
+      throw error;
+    }
   }
+
 
   /** Stops taking jobs, lets the running ones finish, ends the workers. */
   close(): Promise<void> {
@@ -332,4 +363,15 @@ return 1
 function isJobData(data: unknown): data is PoolJobData {
   const d = data as Partial<PoolJobData> | null;
   return typeof d === 'object' && d !== null && typeof d.c === 'string' && typeof d.r === 'number' && Array.isArray(d.u) && typeof d.t === 'object';
+}
+
+/** A URL without its password, for messages. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StateError } from '@conc/core';
+import { ConcError, StateError } from '@conc/core';
 import { Pool } from '@conc/pool';
 import { RedisBackend, serve } from '@conc/redis';
 import { startWorker } from './conc-worker-process.js';
@@ -56,6 +56,14 @@ describe('serve()', () => {
     await handle.close();
     expect(await slow).toBe(2);
     await pool.terminate();
+  });
+
+  it('rejects with a ConcError within 10 s when Redis cannot be reached', async () => {
+    const nowhere = new RedisBackend({ url: 'redis://127.0.0.1:1', prefix: 'serve' });
+    const started = Date.now();
+    await expect(serve(nowhere, { processes: 1 })).rejects.toThrow(ConcError);
+    expect(Date.now() - started).toBeLessThan(13_000);
+    await nowhere.close();
   });
 
   it('checks its options', async () => {
