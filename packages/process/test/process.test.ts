@@ -84,17 +84,20 @@ describe('Process', () => {
   it('the broker starts with the first @conc object passed: plain children first, then one sharing a Lock', async () => {
     const { stdout, stderr, code } = await runScript(`
       import { Process } from '@conc/process';
-      import { Lock } from '@conc/sync';
+      import { Event, Lock } from '@conc/sync';
       const out = [];
       const plain = new Process({ target: (m, s) => { if (m.get('a') !== 1 || !s.has('b')) process.exit(5); }, args: [new Map([['a', 1]]), new Set(['b'])] });
       plain.start();
       await plain.join();
       out.push(plain.exitCode);
       const lock = new Lock();
+      const asked = new Event();
       await lock.acquire();
-      const shared = new Process({ target: async (l) => { if (await l.acquire(0)) process.exit(6); await l.acquire(); l.release(); }, args: [lock] });
+      // Released only once the child has found it held (a child may take longer than any fixed
+      // delay to start on a busy machine).
+      const shared = new Process({ target: async (l, a) => { if (await l.acquire(0)) process.exit(6); a.set(); await l.acquire(); l.release(); }, args: [lock, asked] });
       shared.start();
-      await new Promise((r) => setTimeout(r, 300));
+      await asked.wait(30_000);
       lock.release();
       await shared.join();
       out.push(shared.exitCode, lock.locked());
