@@ -106,7 +106,10 @@ describe('chaos: a pool terminated or out of memory mid-traffic', () => {
     });
     pool.applyAsync(fill, [{ q, lock }]).get().catch(() => {});
     pool.applyAsync(fill, [{ q, lock }]).get().catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Full, with the workers still trying to put (often holding the put lock) when they die.
+    const until = Date.now() + 30_000;
+    while (!q.full() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await pool.terminate();
     await expect(timed(200, () => q.put(1, { timeout: 200 } as never))).rejects.toBeInstanceOf(FullError);
     expect(() => q.putSync(1, 0)).toThrow(FullError);
