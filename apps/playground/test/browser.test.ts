@@ -155,7 +155,7 @@ describe('the playground page', () => {
     expect(await page.isVisible('#edited')).toBe(false);
   });
 
-  it('shows a syntax error beside the code and does not run; a new program from the template shows its uncaught error', async () => {
+  it('shows a syntax error beside the code and does not run; a new program of one\'s own: abandoned locks drawn, its uncaught error beside the code', async () => {
     await open('counter-lock');
     const original = await page.inputValue('#code-input');
     const broken = original.replace("label(new Lock(), 'counter');", "label(new Lock(), 'counter';");
@@ -179,16 +179,19 @@ describe('the playground page', () => {
     await page.click('nav button[data-program="new-program"]');
     await page.waitForSelector('body[data-state="ready"]');
     expect(await page.textContent('#title')).toBe('New program');
-    const template = await page.inputValue('#code-input');
-    expect(template).toContain("console.log('all done');");
-    await page.fill('#code-input', `${template}throw new Error('on purpose');\n`);
+    expect(await page.inputValue('#code-input')).toContain("console.log('all done');");
+    // A program of one's own (the server test runs the template itself): a thread and a process
+    // die holding a Lock, which is taken over; then an error nobody catches.
+    const own = `${readFileSync(fileURLToPath(new URL('./fixtures/abandoned-lock.ts', import.meta.url)), 'utf8')}throw new Error('on purpose');\n`;
+    await page.fill('#code-input', own);
     await page.click('#run');
     await page.waitForSelector('body[data-state="done"]', { timeout: 90_000 });
     expect(await page.getAttribute('body', 'data-exit-code')).toBe('1');
-    expect(await page.textContent('#output')).toContain('all done');
-    expect(await laneLabels()).toEqual(expect.arrayContaining(['MainThread', 'worker-0', 'worker-1']));
-    const throwLine = template.split('\n').length;
-    expect(await page.textContent('#problems .problem-error')).toBe(`line ${throwLine}:7uncaughtError: on purpose`);
+    expect(await page.textContent('#output')).toContain('after the process: true');
+    expect(await page.textContent('#timeline g.lane[data-label="quitter"] .mark-abandoned title')).toMatch(/^abandoned Lock 'held': its holder died \(holder exited\) at \d+ ms$/);
+    expect(await page.textContent('#timeline g.lane[data-label^="doomed"] .mark-abandoned title')).toMatch(/^abandoned Lock 'held': its holder died \(process ended\) at \d+ ms$/);
+    expect(await page.textContent('#problems .problem-error')).toBe(`line ${own.split('\n').length - 1}:7uncaughtError: on purpose`);
+    await screenshot('new-program');
     await page.click('#reset');
   });
 

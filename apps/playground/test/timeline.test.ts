@@ -77,6 +77,22 @@ describe('the timeline of real runs', () => {
     expect(marks.filter((m) => m.type === 'get').length).toBeGreaterThanOrEqual(3);
   });
 
+  it('draws a lock abandoned by a thread and by a process that died holding it', async () => {
+    const path = fileURLToPath(new URL('./fixtures/abandoned-lock.ts', import.meta.url));
+    const { events, stdout, code } = await traceOf({ name: 'abandoned-lock', title: '', summary: '', python: '', path });
+    expect(code).toBe(0);
+    expect(stdout).toBe('after the thread: true\nafter the process: true\n');
+    const timeline = createTimeline();
+    for (const event of events) timeline.add(event);
+    const lanes = timeline.snapshot();
+    const abandoned = (label: RegExp) => lanes.find((lane) => label.test(lane.label))!.marks.filter((m) => m.type === 'abandoned').map((m) => m.text);
+    expect(abandoned(/^quitter$/)).toEqual(["abandoned Lock 'held': its holder died (holder exited)"]);
+    expect(abandoned(/^MainThread$/)).toEqual(["took over Lock 'held', abandoned by quitter (holder exited)"]);
+    expect(abandoned(/^doomed \(pid \d+\)$/)).toEqual(["abandoned Lock 'held': its holder died (process ended)"]);
+    // The parent's broker, which released the dead process's lock, has no lane.
+    expect(lanes.map((lane) => lane.label)).toEqual(['MainThread', 'quitter', expect.stringMatching(/^doomed \(pid \d+\)$/)]);
+  });
+
   it('gives the unsynchronised counter a lane per thread and no lock marks', async () => {
     const { events, code } = await traceOf(findProgram('counter-race')!);
     expect(code).toBe(0);
