@@ -5,8 +5,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Packs every published package as npm would, installs the tarballs into a fresh project
-// outside the workspace (no registry: every dependency is one of the tarballs), and loads each
-// package from there with `import` and with `require()`.
+// outside the workspace (every @conc dependency is one of the tarballs), and loads each package
+// from there with `import` and with `require()`. Third-party dependencies (@conc/redis's bullmq
+// and ioredis) come from npm's cache when it has them, else from the registry: `npm ci` caches
+// their tarballs but not the registry's version lists a fresh install needs to resolve ranges,
+// so `--offline` fails on a fresh machine.
 const root = resolve(import.meta.dirname, '../../..');
 const packages = readdirSync(join(root, 'packages'));
 let project: string;
@@ -22,7 +25,7 @@ beforeAll(() => {
     return join(project, (JSON.parse(out) as [{ filename: string }])[0].filename);
   });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-project', private: true, type: 'module' }));
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...tarballs], project);
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], project);
 });
 
 afterAll(() => {

@@ -6,3 +6,15 @@
  */
 export { RedisBackend, type RedisBackendOptions } from './redis-backend.js';
 export { serve, type ServeOptions, type ServeHandle } from './serve.js';
+export {
+  BrokenBarrierError,
+  ConcError,
+  DataCloneError,
+  EmptyError,
+  FullError,
+  RemoteError,
+  ShutDownError,
+  StateError,
+  TimeoutError,
+  WorkerCrashedError,
+} from '@conc/core';
