@@ -193,6 +193,8 @@ export class QueueCore implements StoreMemory {
 
   /** Releases the lock, then wakes whom the conditions were notified for while it was held. */
   readonly #unlock = (): void => {
+    // Done: a later holder that dies before it journals must not undo this operation.
+    this.control[Word.Journaled] = 0;
     this.lock.release();
     this.notEmpty.flush();
     this.notFull.flush();

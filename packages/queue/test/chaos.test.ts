@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { EmptyError } from '@conc/core';
+import { EmptyError, FullError } from '@conc/core';
 import { LifoQueue, Pipe, PriorityQueue, Queue, SimpleQueue, type Connection } from '@conc/queue';
 import { sleep, start, stopAtAtomic } from './threads.js';
 
@@ -202,4 +202,43 @@ describe('chaos: workers dying at any step of a queue operation', () => {
       }
     }
   });
+});
+
+describe('every wait honours its timeout while a live thread holds the queue\'s own lock', () => {
+  const kinds = [
+    ['Queue(1)', () => new Queue<Item>(1)],
+    ['LifoQueue(1)', () => new LifoQueue<Item>(1)],
+    ['PriorityQueue(1)', () => new PriorityQueue<Item>(1)],
+  ] as const;
+  for (const [name, make] of kinds) {
+    it(`${name}: put and get time out on time (the lock path used to wait forever), then work once the holder died`, async () => {
+      const q = make();
+      q.putNowait([0, 0, 0, '']);
+      const words = new Int32Array(new SharedArrayBuffer(4));
+      // The holder takes the queue's internal locks (as a put or get in progress would) and stays.
+      const holder = start((a: { q: AnyQueue; words: Int32Array }) => {
+        const core = (a.q as unknown as { _core: Record<string, { acquireSync(): boolean } | undefined> })._core;
+        for (const key of ['lock', 'putLock', 'getLock']) core[key]?.acquireSync();
+        Atomics.store(a.words, 0, 1);
+        for (;;);
+      }, { q, words });
+      holder.result.catch(() => {});
+      while (Atomics.load(words, 0) === 0) await sleep(2);
+      await expect(timed(100, () => q.put([1, 0, 1, ''], { timeout: 100 } as never))).rejects.toBeInstanceOf(FullError);
+      await expect(timed(100, () => q.get({ timeout: 100 }))).rejects.toBeInstanceOf(EmptyError);
+      for (const [call, error] of [[() => q.putSync([1, 0, 1, ''], 100), FullError], [() => q.getSync(100), EmptyError], [() => q.getNowait(), EmptyError]] as const) {
+        const begin = performance.now();
+        expect(call).toThrow(error);
+        expect(performance.now() - begin).toBeLessThan(100 + SLACK_MS);
+      }
+      const aborted = new AbortController();
+      setTimeout(() => aborted.abort(new Error('stop')), 50);
+      await expect(timed(50, () => q.get({ signal: aborted.signal }))).rejects.toThrow('stop');
+      expect(q.qsize()).toBe(1);
+      await holder.worker.terminate();
+      expect(await timed(1000, () => q.get({ timeout: 1000 }))).toEqual([0, 0, 0, '']);
+      await timed(1000, () => q.put([2, 0, 2, ''], { timeout: 1000 } as never));
+      expect(q.getNowait()).toEqual([2, 0, 2, '']);
+    });
+  }
 });
