@@ -150,17 +150,10 @@ export class QueueCore implements StoreMemory {
     return true;
   }
 
-  /**
-   * Taken back after a condition wait, whatever the deadline (it must be held to go on): a live
-   * holder keeps it for a microsecond, a dead one's is taken over.
-   */
-  readonly #relock = (): void => {
-    this.#lockSync();
-  };
+  /** Takes the lock back after a wait, by the operation's deadline (plus the lock's slack). */
+  readonly #relock = (deadline: number): boolean => this.#lockSync(deadline);
 
-  readonly #relockAsync = async (): Promise<void> => {
-    await this.#lockAsync(Infinity, undefined);
-  };
+  readonly #relockAsync = (deadline: number): Promise<boolean> => this.#lockAsync(deadline, undefined);
 
   /** Holding the lock: copies the words an operation may change (see the class's notes). */
   #journal(): void {
@@ -241,6 +234,7 @@ export class QueueCore implements StoreMemory {
 
   putSync(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, tasks = true): void {
     if (!this.#lockSync(deadline)) throw new FullError('put: timed out waiting for the queue');
+    let held = true;
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       let spun = false;
@@ -250,17 +244,16 @@ export class QueueCore implements StoreMemory {
         if (!spun) {
           spun = true;
           this.#unlock();
-          try {
-            this.#spinForRoom();
-          } finally {
-            this.#relock();
-          }
-        } else this.notFull.waitSync(deadline, this.#relock);
+          held = false;
+          this.#spinForRoom();
+          held = this.#relock(deadline);
+        } else held = this.notFull.waitSync(deadline, this.#relock);
+        if (!held) throw new FullError('put: the queue is full');
         if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       }
       this.#push(bytes, key, tasks);
     } finally {
-      this.#unlock();
+      if (held) this.#unlock();
     }
   }
 
@@ -285,14 +278,17 @@ export class QueueCore implements StoreMemory {
 
   async put(bytes: Uint8Array, key: Uint8Array | undefined, deadline: number, signal: AbortSignal | undefined, tasks = true): Promise<void> {
     if (!(await this.#lockAsync(deadline, signal))) throw new FullError('put: timed out waiting for the queue');
+    let held = true;
     try {
       if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
       while (this.#isFull()) {
         const left = remaining(deadline);
         if (left === 0) throw new FullError('put: the queue is full');
         try {
-          await this.notFull.wait(deadline, signal, this.#relockAsync);
+          held = await this.notFull.wait(deadline, signal, this.#relockAsync);
+          if (!held) throw new FullError('put: the queue is full');
         } catch (error) {
+          if (!held) throw error;
           // An abort may have absorbed a notification meant for a producer: pass it on.
           if (!this.#isFull()) this.notFull.notify();
           throw error;
@@ -301,7 +297,7 @@ export class QueueCore implements StoreMemory {
       }
       this.#push(bytes, key, tasks);
     } finally {
-      this.#unlock();
+      if (held) this.#unlock();
     }
   }
 
@@ -348,6 +344,7 @@ export class QueueCore implements StoreMemory {
       this.#spinForItem();
     }
     if (!this.#lockSync(deadline)) throw new EmptyError('get: timed out waiting for the queue');
+    let held = true;
     try {
       for (;;) {
         if (this.i32[Word.Count]! > 0) return this.#pop(false);
@@ -357,17 +354,14 @@ export class QueueCore implements StoreMemory {
         if (!spun) {
           spun = true;
           this.#unlock();
-          try {
-            this.#spinForItem();
-          } finally {
-            this.#relock();
-          }
-          continue;
-        }
-        this.notEmpty.waitSync(deadline, this.#relock);
+          held = false;
+          this.#spinForItem();
+          held = this.#relock(deadline);
+        } else held = this.notEmpty.waitSync(deadline, this.#relock);
+        if (!held) throw new EmptyError('get: the queue is empty');
       }
     } finally {
-      this.#unlock();
+      if (held) this.#unlock();
     }
   }
 
@@ -396,6 +390,7 @@ export class QueueCore implements StoreMemory {
 
   async get(deadline: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
     if (!(await this.#lockAsync(deadline, signal))) throw new EmptyError('get: timed out waiting for the queue');
+    let held = true;
     try {
       for (;;) {
         // Kept: the caller decodes after an await, when other gets may have run on this thread.
@@ -404,15 +399,17 @@ export class QueueCore implements StoreMemory {
         const left = remaining(deadline);
         if (left === 0) throw new EmptyError('get: the queue is empty');
         try {
-          await this.notEmpty.wait(deadline, signal, this.#relockAsync);
+          held = await this.notEmpty.wait(deadline, signal, this.#relockAsync);
+          if (!held) throw new EmptyError('get: the queue is empty');
         } catch (error) {
+          if (!held) throw error;
           // An abort may have absorbed a notification meant for a consumer: pass it on.
           if (this.i32[Word.Count]! > 0) this.notEmpty.notify();
           throw error;
         }
       }
     } finally {
-      this.#unlock();
+      if (held) this.#unlock();
     }
   }
 
@@ -436,29 +433,33 @@ export class QueueCore implements StoreMemory {
 
   joinSync(deadline: number): boolean {
     if (!this.#lockSync(deadline)) return false;
+    let held = true;
     try {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
         if (left === 0) return false;
-        this.allTasksDone.waitSync(deadline, this.#relock);
+        held = this.allTasksDone.waitSync(deadline, this.#relock);
+        if (!held) return false;
       }
       return true;
     } finally {
-      this.#unlock();
+      if (held) this.#unlock();
     }
   }
 
   async join(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
     if (!(await this.#lockAsync(deadline, signal))) return false;
+    let held = true;
     try {
       while (this.control[Word.Unfinished]! > 0) {
         const left = remaining(deadline);
         if (left === 0) return false;
-        await this.allTasksDone.wait(deadline, signal, this.#relockAsync);
+        held = await this.allTasksDone.wait(deadline, signal, this.#relockAsync);
+        if (!held) return false;
       }
       return true;
     } finally {
-      this.#unlock();
+      if (held) this.#unlock();
     }
   }
 

@@ -35,8 +35,12 @@ export class SequenceCondition {
     this.#unlock = unlock;
   }
 
-  /** Waits (the lock held) until notified or `deadline`; holds the lock again on return. */
-  waitSync(deadline: number, relock: () => void): void {
+  /**
+   * Waits (the lock held) until notified or `deadline`, then takes the lock again with
+   * `relock(deadline)`: returns whether it holds the lock (false only when the deadline passed
+   * before the lock could be taken back).
+   */
+  waitSync(deadline: number, relock: (deadline: number) => boolean): boolean {
     const i32 = this.#i32;
     const seen = Atomics.load(i32, this.#sequence);
     // Counted before the lock is released, so a notify (made holding the lock) that sees no
@@ -47,22 +51,28 @@ export class SequenceCondition {
       waitSync(i32, this.#sequence, seen, deadline);
     } finally {
       Atomics.sub(i32, this.#waiters, 1);
-      relock();
     }
+    return relock(deadline);
   }
 
-  /** The async form: never blocks the event loop; on abort rejects holding the lock again (taken by `relock`). */
-  async wait(deadline: number, signal: AbortSignal | undefined, relock: () => Promise<void>): Promise<void> {
+  /**
+   * The async form: never blocks the event loop. On abort it rejects holding the lock again
+   * (taken back with no deadline: the caller passes the wake-up on under it).
+   */
+  async wait(deadline: number, signal: AbortSignal | undefined, relock: (deadline: number) => Promise<boolean>): Promise<boolean> {
     const i32 = this.#i32;
     const seen = Atomics.load(i32, this.#sequence);
     Atomics.add(i32, this.#waiters, 1);
     this.#unlock();
     try {
       await waitAsync(i32, this.#sequence, seen, deadline, signal);
-    } finally {
+    } catch (error) {
       Atomics.sub(i32, this.#waiters, 1);
-      await relock();
+      await relock(Infinity);
+      throw error;
     }
+    Atomics.sub(i32, this.#waiters, 1);
+    return relock(deadline);
   }
 
   /**
