@@ -106,6 +106,7 @@ export class ChannelPort {
     this.writer.flush();
     if (this.bellDue) {
       this.bellDue = false;
+      this.memory.requests.publish();
       if (this.memory.ringBell()) this.host.write(WAKE_FRAME);
     }
     const read = this.read();

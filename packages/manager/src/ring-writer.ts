@@ -7,7 +7,7 @@ export interface RingSide {
   /** Opens a section in which the ring may be written; false once the channel is closed. */
   enter(): boolean;
   leave(): void;
-  /** Tells the consumer that records were put (rings the bell / wakes the client). */
+  /** Records were put: the side publishes them and tells the consumer (at once or after the batch). */
   signal(): void;
   /** Asks the consumer to say when it has made room (the ring is full). */
   wantSpace(): void;
@@ -88,7 +88,9 @@ export class RingWriter {
     try {
       moved = this.move();
       if (this.waiting.length > 0) {
-        // Ask for a wake-up, then look again: room made in between would otherwise go unseen.
+        // The consumer makes room only from what it sees (the frames put were signalled). Ask
+        // for a wake-up, then look again: room made in between would otherwise go unseen.
+        this.ring.publish();
         this.side.wantSpace();
         moved += this.move();
       }

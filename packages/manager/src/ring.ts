@@ -24,7 +24,8 @@ export const enum Next {
 /**
  * One direction of a channel: records `[u32 body length][body]` padded to 4 bytes, with
  * monotonic u32 head/tail byte counters (the consumer owns the head, the producer the tail). A
- * record never straddles the end: a wrap marker sends the reader back to the start.
+ * record never straddles the end: a wrap marker sends the reader back to the start. What the
+ * producer puts is seen by the consumer once it publishes: a batch at a time.
  * @internal
  */
 export class Ring {
@@ -46,12 +47,12 @@ export class Ring {
     this.tail = Atomics.load(i32, tailAt) >>> 0;
   }
 
-  /** Producer: copies a frame (`src[start, end)`, its length prefix included) in; false when there is no room now. */
+  /** Producer: copies a frame (`src[start, end)`, its length prefix included) in, unpublished; false when there is no room now. */
   put(src: Buffer, start: number, end: number): boolean {
     const at = this.reserve(end - start);
     if (at < 0) return false;
     src.copy(this.bytes, at, start, end);
-    this.publish(end - start);
+    this.extend(end - start);
     return true;
   }
 
@@ -60,7 +61,7 @@ export class Ring {
     const at = this.reserve(4);
     if (at < 0) return false;
     this.bytes.writeUInt32LE(SOCKET, at);
-    this.publish(4);
+    this.extend(4);
     return true;
   }
 
@@ -76,8 +77,12 @@ export class Ring {
     return 0;
   }
 
-  private publish(length: number): void {
+  private extend(length: number): void {
     this.tail = (this.tail + ((length + 3) & ~3)) >>> 0;
+  }
+
+  /** Producer: makes what was put visible to the consumer. */
+  publish(): void {
     Atomics.store(this.i32, this.tailAt, this.tail | 0);
   }
 

@@ -40,6 +40,7 @@ describe('a ring', () => {
         if (!producer.put(bytes, 0, bytes.length)) break;
         sent.push(bytes.subarray(4));
       }
+      producer.publish();
       for (let i = 0; i < 3; i++) {
         const item = take(producer);
         if (item !== undefined) got.push(item);
@@ -57,10 +58,13 @@ describe('a ring', () => {
     const big = frame(RING_FRAME_LIMIT, 0);
     let puts = 0;
     while (requests.put(big, 0, big.length)) puts++;
+    requests.publish();
     expect(puts).toBe(Math.floor(RING_BYTES / big.length));
     while (take(requests) !== undefined);
     const small = frame(8, 0);
     expect(requests.put(small, 0, small.length)).toBe(true);
+    expect(requests.next()).toBe(Next.Empty);
+    requests.publish();
     // A peer that writes a length beyond what it published.
     requests.bytes.writeUInt32LE(RING_BYTES, (requests.consumed >>> 0) % RING_BYTES);
     expect(requests.next()).toBe(Next.Malformed);

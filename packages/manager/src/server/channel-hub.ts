@@ -39,29 +39,28 @@ export class ServerChannel<C extends ChannelClient = ChannelClient> {
   /** A socket marker was read and its frame has not arrived yet. */
   stalled = false;
   dead = false;
-  private wakeQueued = false;
-  private readonly flushWake = (): void => {
-    this.wakeQueued = false;
-    this.wakeClient();
-  };
+  /** A wake-up of the client is due (sent once the hub's loop runs out of work, or after this job). */
+  wakeDue = false;
 
-  constructor(readonly memory: ChannelMemory, readonly generation: number, readonly client: C) {
+  constructor(readonly memory: ChannelMemory, readonly generation: number, readonly client: C, due: (channel: ServerChannel<C>) => void) {
     this.writer = new RingWriter(memory.replies, client.socketWriter, {
       enter: () => !this.dead,
       leave: () => {},
-      // After the current job: the replies of one batch of requests wake the client once.
       signal: () => {
-        if (this.wakeQueued) return;
-        this.wakeQueued = true;
-        queueMicrotask(this.flushWake);
+        if (this.wakeDue) return;
+        this.wakeDue = true;
+        due(this);
       },
       wantSpace: () => Atomics.store(memory.i32, Word.ServerWantsSpace, 1),
       closed: () => {},
     });
   }
 
-  /** Wakes the client through its socket when it parked. */
+  /** Publishes the replies put, and wakes the client through its socket when it parked. */
   wakeClient(): void {
+    this.wakeDue = false;
+    if (this.dead) return;
+    this.memory.replies.publish();
     if (this.memory.clientToWake() && !this.client.socket.destroyed) this.client.socket.write(WAKE_FRAME);
   }
 
@@ -83,6 +82,27 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
   private stopped = false;
   /** Resumes the parked loop. */
   private wakeLoop: (() => void) | undefined;
+  /** The loop is serving: replies it writes wake their clients once it runs out of work. */
+  private serving = false;
+  /** Channels with a wake-up due. */
+  private readonly due = new Set<ServerChannel<C>>();
+  private flushQueued = false;
+  /**
+   * Replies written while the loop serves are published, and wake their clients, after its pass
+   * over the rings, so a batch of calls gets one wake-up, not one per call; others (a call that
+   * completed later) after the current job.
+   */
+  private readonly wakeDue = (channel: ServerChannel<C>): void => {
+    this.due.add(channel);
+    if (this.serving || this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(this.flushWakes);
+  };
+  private readonly flushWakes = (): void => {
+    this.flushQueued = false;
+    for (const channel of this.due) channel.wakeClient();
+    this.due.clear();
+  };
 
   constructor(private readonly onFrame: (client: C, buffer: Buffer, start: number, end: number) => void) {}
 
@@ -96,7 +116,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
     this.generation = (this.generation % 2 ** 29) + 1;
     const memory = this.reuse(this.generation) ?? allocateChannel(this.hub);
     Atomics.store(memory.i32, Word.Owner, this.generation * 2);
-    const channel = new ServerChannel(memory, this.generation, client);
+    const channel = new ServerChannel(memory, this.generation, client, this.wakeDue);
     this.live.add(channel);
     if (!this.running) void this.run();
     return { channel, offset: memory.block.byteOffset, generation: this.generation };
@@ -146,26 +166,31 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
 
   private async run(): Promise<void> {
     this.running = true;
+    this.serving = true;
     const bell = this.hub!.i32;
     const spinning = new SpinBudget();
-    let lastWork = performance.now();
-    let sliceStart = lastWork;
+    let sliceStart = performance.now();
     try {
       while (this.live.size > 0 && !this.stopped) {
         const seen = Atomics.load(bell, HubWord.Bell);
         const worked = this.drainAll();
+        // The replies of a pass over the rings go out together: one wake-up per batch.
+        if (worked) this.flushWakes();
         const now = performance.now();
-        if (worked) lastWork = now;
         if (now - sliceStart >= SLICE_MS) {
+          this.flushWakes();
           await new Promise((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
           continue;
         }
-        // Let the replies of calls that completed asynchronously go out.
+        // Let the replies of calls that completed asynchronously go out; then serve on only when
+        // a client rang since: a client rings once it has put all the calls of a job, so the
+        // loop serves whole batches (one wake-up each way per batch, not per call).
         if (worked) {
           await Promise.resolve();
-          continue;
+          if (Atomics.load(bell, HubWord.Bell) !== seen) continue;
         }
+        this.flushWakes();
         const budget = spinning.poll;
         if (budget > 0) {
           const caught = poll(bell, HubWord.Bell, seen, now + budget);
@@ -173,15 +198,20 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
           if (caught) continue;
         }
         // Park: a client that rings the bell from now on wakes the loop through its socket.
+        this.serving = false;
         Atomics.store(bell, HubWord.Parked, 1);
         if (Atomics.load(bell, HubWord.Bell) === seen) await new Promise<void>((resolve) => (this.wakeLoop = resolve));
         Atomics.store(bell, HubWord.Parked, 0);
+        this.serving = true;
         sliceStart = performance.now();
       }
     } finally {
       this.running = false;
+      this.serving = false;
+      this.flushWakes();
     }
   }
+
 
   private drainAll(): boolean {
     let worked = false;
