@@ -12,7 +12,7 @@ export { holdKeepAlive, releaseKeepAlive, keepAliveCount } from './keep-alive.js
 export { waitSync, waitAsync, wake, type WaitResult } from './futex.js';
 export { threadIdentity, withIdentity, identityBase } from './identity.js';
 export { markGone, isGone, watchWorker, workerIdentity } from './liveness.js';
-export { tryLock, lockSync, lockAsync, unlock, holderOf, SLICE_MS, type OnTakeover } from './mutex.js';
+export { tryLock, lockSync, lockContended, lockAsync, unlock, holderOf, SLICE_MS, type OnTakeover } from './mutex.js';
 export { CACHE_LINE, HEADER_WORDS, allocateBlock, openBlock, kindTag, type BlockDescriptor, type SharedBlock } from './shared-block.js';
 export {
   toDescriptor,

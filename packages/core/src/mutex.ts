@@ -73,13 +73,21 @@ function step(i32: Int32Array, index: number, mine: number, check: boolean, onTa
  * @internal
  */
 export function lockSync(i32: Int32Array, index: number, deadline: number, onBlock?: () => void, onTakeover?: OnTakeover): boolean {
-  const me = threadIdentity();
-  if (Atomics.compareExchange(i32, index, 0, me) === 0) return true;
+  if (Atomics.compareExchange(i32, index, 0, threadIdentity()) === 0) return true;
   if (deadline !== Infinity && remaining(deadline) === 0) return false;
+  return lockContended(i32, index, deadline, onBlock, onTakeover);
+}
+
+/**
+ * {@link lockSync} after its first compare-and-swap failed (the caller just tried): each
+ * needless atomic operation on a contended word is a cache-line transfer.
+ * @internal
+ */
+export function lockContended(i32: Int32Array, index: number, deadline: number, onBlock?: () => void, onTakeover?: OnTakeover): boolean {
   onBlock?.();
   // No spinning before sleeping: measured here, a 100-load spin halved the throughput of two
   // contending threads (they hand the lock back and forth instead of running in batches).
-  const mine = me | CONTENDED;
+  const mine = threadIdentity() | CONTENDED;
   for (let check = true; ; ) {
     const word = step(i32, index, mine, check, onTakeover);
     if (word === 0) return true;

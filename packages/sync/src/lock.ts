@@ -4,6 +4,7 @@ import {
   holderOf,
   isGone,
   lockAsync,
+  lockContended,
   lockSync,
   parseWait,
   registerKind,
@@ -84,8 +85,9 @@ export class Lock {
    * @throws TypeError/RangeError for bad options; the signal's reason when it is already aborted.
    */
   acquireSync(opts?: number | WaitOptions): boolean {
-    // The plain call on a free lock: one compare-and-swap.
-    if (opts === undefined && tryLock(this._i32, STATE)) {
+    // The plain call: one compare-and-swap on a free lock, and no second one when it is held.
+    if (opts === undefined) {
+      if (!tryLock(this._i32, STATE)) lockContended(this._i32, STATE, Infinity, traceChannel.hasSubscribers ? this._traceWait : undefined, this._takeover);
       if (traceChannel.hasSubscribers) trace('acquire', 'Lock', this._i32[1]!);
       return true;
     }
