@@ -241,7 +241,9 @@ export class RedisEngine implements PoolEngine {
     }
     if (jobs.length === 0) return;
     void this.#renewAlive(made);
-    this.#queue.addBulk(jobs).then(
+    // One job alone goes by `add` (one script call); several by `addBulk` (one transaction).
+    const adding = jobs.length === 1 ? this.#queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts).then((job) => [job]) : this.#queue.addBulk(jobs);
+    adding.then(
       (added) => {
         for (let i = 0; i < added.length; i++) records[i]!.id = added[i]!.id;
         for (const record of records) {
@@ -267,19 +269,18 @@ export class RedisEngine implements PoolEngine {
       const key = this.#keys.results(this.#caller);
       try {
         while (!this.#ended && this.#sent.size > 0) {
-          let entries: string[] = [];
           try {
             const first = await this.#reader.blpop(key, 1);
             if (!first) continue;
-            entries.push(first[1]);
+            // Delivered at once; then what else is there, in one round trip, while tasks are out.
+            this.#deliver(JSON.parse(first[1]) as UnitResult[]);
+            if (this.#sent.size === 0) continue;
             const more = await this.#reader.lpop(key, READ_BATCH);
-            if (more) entries = entries.concat(more);
+            if (more) for (const entry of more) this.#deliver(JSON.parse(entry) as UnitResult[]);
           } catch {
             // Redis is unreachable: the tick fails the tasks if it stays so.
             await new Promise((resolve) => setTimeout(resolve, 100));
-            continue;
           }
-          for (const entry of entries) this.#deliver(JSON.parse(entry) as UnitResult[]);
         }
       } finally {
         this.#reading = false;

@@ -66,6 +66,9 @@ export interface ServerSettings {
   keepAlive: boolean;
 }
 
+/** A job older than this (ms) is run only if its caller is still there. */
+const STALE_MS = 5000;
+
 /** A job being run here. */
 interface Running {
   caller: string;
@@ -179,6 +182,8 @@ export class PoolServer {
       const stalledInterval = interval ?? (await within(loadQueueConfig(connection, this.#keys), CALL_TIMEOUT, unreachable)).stalledInterval;
       subscriber.on('message', (_channel: string, caller: string) => this.#cancel(caller));
       await within(subscriber.subscribe(this.#keys.cancel), CALL_TIMEOUT, unreachable);
+      // Sent by its SHA (EVALSHA), not as the whole text on every push.
+      connection.defineCommand('concPushIfAlive', { numberOfKeys: 2, lua: PUSH_IF_ALIVE });
       this.#connection = connection;
       this.#subscriber = subscriber;
       const worker = new Worker(this.#settings.name, (job) => this.#process(job as Job<PoolJobData>), {
@@ -261,7 +266,9 @@ export class PoolServer {
     const data = job.data;
     if (!isJobData(data)) return; // not ours: nothing to run, nobody to tell
     const connection = this.#connection!;
-    if ((await connection.exists(this.#keys.alive(data.c))) === 0) return; // its caller is gone
+    // A job that waited long may belong to a caller gone meanwhile: then it is not run. (A fresh
+    // one is run without asking, saving a round trip: its results are dropped if need be.)
+    if (Date.now() - job.timestamp > STALE_MS && (await connection.exists(this.#keys.alive(data.c))) === 0) return;
     const fail = (error: Error): Promise<void> => this.#push(data.c, data.u.map(([id]) => encodeResult(id, true, error)));
     const runs = job.attemptsStarted;
     if (runs > data.r + 1) {
@@ -306,7 +313,7 @@ export class PoolServer {
   async #push(caller: string, results: UnitResult[]): Promise<void> {
     const alive = this.#keys.alive(caller);
     const list = this.#keys.results(caller);
-    await this.#connection!.eval(PUSH_IF_ALIVE, 2, alive, list, JSON.stringify(results));
+    await (this.#connection as Redis & PushCommand).concPushIfAlive(alive, list, JSON.stringify(results));
   }
 
   #targetId(target: EngineTarget): number {
@@ -350,6 +357,10 @@ export class PoolServer {
     this.#brokenBy = crash;
     void this.#engine.terminate(crash);
   }
+}
+
+interface PushCommand {
+  concPushIfAlive(alive: string, list: string, results: string): Promise<number>;
 }
 
 /** Pushes a job's results (`ARGV[1]`) on the caller's list (`KEYS[2]`) while it lives (`KEYS[1]`). */
