@@ -251,7 +251,7 @@ export class RedisEngine implements PoolEngine {
           if ((record.left === 0 || this.#ended) && record.id !== undefined) this.#queue.remove(record.id).catch(() => {});
         }
       },
-      (error: unknown) => this.#failSent(records, new ConcError(`Pool on Redis: could not add tasks to the queue '${this.#settings.name}' (Redis unreachable?): ${(error as Error).message}`, { cause: error })),
+      (error: unknown) => this.#failSent(records, new ConcError(`Pool on Redis: could not add tasks to the queue '${this.#settings.name}': ${(error as Error).message}`, { cause: error })),
     );
     this.#read();
   }
