@@ -42,6 +42,11 @@ const HISTORY = HEADER_WORDS + 4;
 const PARTIES = HEADER_WORDS + 5;
 /** Then the identities of the threads arrived in the current round, by arrival index. */
 const WORDS = HEADER_WORDS + 6;
+/**
+ * How long a wait that timed out may still wait for MUTEX to break the round: it is held for
+ * microseconds, or while the last party runs the action (then the round is passing anyway).
+ */
+const RELOCK_SLACK_MS = 20;
 /** Parties whose death is noticed while they wait (the first ones of a larger barrier). */
 const MAX_TRACKED = 1024;
 
@@ -174,7 +179,7 @@ export class Barrier {
       this._breakIfCurrent(round);
       throw error;
     }
-    if (timedOut) await lockAsync(this._i32, MUTEX, Infinity, undefined, undefined, this._takeover);
+    if (timedOut && !(await lockAsync(this._i32, MUTEX, performance.now() + RELOCK_SLACK_MS, undefined, undefined, this._takeover))) throw this._lateTimeout();
     return this._outcome(round, index, timedOut);
   }
 
@@ -213,7 +218,7 @@ export class Barrier {
       }
       waitSync(this._i32, GEN, round, Math.min(deadline, performance.now() + SLICE_MS));
     }
-    if (timedOut) lockSync(this._i32, MUTEX, Infinity, undefined, this._takeover);
+    if (timedOut && !lockSync(this._i32, MUTEX, performance.now() + RELOCK_SLACK_MS, undefined, this._takeover)) throw this._lateTimeout();
     return this._outcome(round, index, timedOut);
   }
 
@@ -281,6 +286,11 @@ export class Barrier {
   private _breakIfCurrent(round: number): void {
     if (Atomics.load(this._i32, GEN) === round) this._breakLocked(round);
     else unlock(this._i32, MUTEX);
+  }
+
+  /** The error of a wait that timed out and could not take MUTEX to break its round (the last party's action holds it). */
+  private _lateTimeout(): BrokenBarrierError {
+    return new BrokenBarrierError('Barrier.wait: timed out (the round was completing: the barrier is not broken)');
   }
 
   /** The error of a wait that timed out before it could take MUTEX (held by the last party's action). */

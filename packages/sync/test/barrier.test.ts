@@ -215,4 +215,27 @@ describe('Barrier (lock_tests.py BarrierTests)', () => {
     expect([x, y].sort()).toEqual([0, 1]);
     expect(Atomics.load(words, 0)).toBe(1);
   });
+
+  it('a wait that times out while the last party runs a long action leaves on time (the round is passing: not broken)', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    // The action runs in the last party's thread, holding the barrier's lock until told to end.
+    const barrier = new Barrier(3, { action: () => Atomics.wait((globalThis as unknown as { flag: Int32Array }).flag, 0, 0, 20_000) });
+    const party = (a: { barrier: Barrier; flag: Int32Array }) => {
+      (globalThis as unknown as { flag: Int32Array }).flag = a.flag;
+      return a.barrier.waitSync();
+    };
+    const first = start(party, { barrier, flag });
+    await until(() => barrier.nWaiting === 1);
+    const begin = performance.now();
+    const mine = barrier.wait(4000).catch((error: unknown) => error);
+    await until(() => barrier.nWaiting === 2);
+    const last = start(party, { barrier, flag });
+    const outcome = await mine;
+    expect(outcome).toBeInstanceOf(BrokenBarrierError);
+    expect(performance.now() - begin).toBeLessThan(4000 + 1500);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    expect([await first.result, await last.result].sort()).toEqual([0, 2]);
+    expect(barrier.broken).toBe(false);
+  });
 });
