@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-export { Manager, type ManagerOptions, type ConnectOptions, type BackendConnectOptions, type NumericType } from './manager.js';
+export { Manager, type NumericType } from './manager.js';
+export type { ManagerOptions, ConnectOptions, BackendConnectOptions } from './manager-options.js';
 export type { ManagerBackend, ManagerSession, ObjectOptions, BuiltinTypeid } from './backend.js';
 export type { ManagerAddress } from './address.js';
 export { BaseProxy, CustomProxy, type ProxyGuard } from './proxy.js';

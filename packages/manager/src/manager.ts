@@ -1,70 +1,37 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ConcError, StateError } from '@conc/core';
-import { deserializeError, describeTarget, typeName, type SerializedError } from '@conc/core/internal';
-import { checkAddress, privateSocketPath, type ManagerAddress } from './address.js';
-import type { BuiltinTypeid, ManagerBackend, ManagerSession, ObjectOptions } from './backend.js';
+import { describeTarget, typeName } from '@conc/core/internal';
+import type { ManagerAddress } from './address.js';
+import type { BuiltinTypeid, ManagerSession, ObjectOptions } from './backend.js';
 import { ArrayProxy, DictProxy, ListProxy, NamespaceProxy, ValueProxy, type DictKey } from './collection-proxies.js';
-import { Connection, DEFAULT_CALL_TIMEOUT, shareConnection } from './connection.js';
-import { keyBytes } from './handshake.js';
+import { Connection, shareConnection } from './connection.js';
+import {
+  checkConnectOptions, checkObjectOptions, checkStartOptions, type BackendConnectOptions, type ConnectOptions, type ManagerOptions,
+} from './manager-options.js';
 import { makeProxy, type CustomProxy } from './proxy.js';
 import { QueueProxy } from './queue-proxy.js';
-import type { ServerConfig } from './server/server.js';
+import { startServer, type RunningServer } from './server-runner.js';
 import {
   BarrierProxy, BoundedSemaphoreProxy, ConditionProxy, EventProxy, LockProxy, RLockProxy, SemaphoreProxy,
 } from './sync-proxies.js';
-
-/** Options of {@link Manager.start}. */
-export interface ManagerOptions {
-  /** Where the server runs: a worker thread of this process (default) or its own process. */
-  kind?: 'thread' | 'process';
-  /** Where it listens; default a Unix socket in a new owner-only temporary directory. */
-  address?: ManagerAddress;
-  /** The shared secret of the handshake; default 32 random bytes (see `manager.authkey`). */
-  authkey?: string | Uint8Array;
-  /** Milliseconds a call that does not wait may take before it fails (default 30 000; `Infinity`: no limit). */
-  callTimeout?: number;
-}
-
-/** Options of {@link Manager.connect} with a backend: the objects live in its store, not in a server. */
-export interface BackendConnectOptions {
-  /** Where the objects live: a `RedisBackend` from `@conc/redis`. */
-  backend: ManagerBackend;
-  /** Milliseconds a call may wait for the store to answer or come back (the backend's default: 10 000 for Redis). */
-  callTimeout?: number;
-}
-
-/** Options of {@link Manager.connect}. */
-export interface ConnectOptions {
-  /** The server's address, as `manager.address` reports it. */
-  address: ManagerAddress;
-  /** The server's authkey. */
-  authkey: string | Uint8Array;
-  /** Milliseconds a call that does not wait may take before it fails (default 30 000). */
-  callTimeout?: number;
-}
 
 /** A value stored as a `ValueProxy`/`ArrayProxy` element type. */
 export type NumericType = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'q' | 'Q' | 'f' | 'd';
 
 const registry = new Map<string, { module: string; export: string }>();
-const builtins = new Set(['dict', 'list', 'namespace', 'value', 'array', 'lock', 'rlock', 'semaphore', 'boundedSemaphore', 'event', 'condition', 'barrier', 'queue']);
-const serverEntry = new URL('./server-main.js', import.meta.url);
+// A record, not a list: the compiler then checks it names every BuiltinTypeid and no other.
+const builtins: Record<BuiltinTypeid, true> = {
+  dict: true, list: true, namespace: true, value: true, array: true, lock: true, rlock: true,
+  semaphore: true, boundedSemaphore: true, event: true, condition: true, barrier: true, queue: true,
+};
+const isBuiltin = (typeid: string): typeid is BuiltinTypeid => Object.hasOwn(builtins, typeid);
 
-// Socket directories of servers still running: a program that exits without shutting its
-// managers down leaves no directory behind.
-const leftBehind = new Set<string>();
-process.once('exit', () => {
-  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Runner {
-  stop(): Promise<void>;
-}
+/**
+ * What a handle is linked to: a server over a socket (with the server itself when the handle
+ * started it), or a backend's session.
+ */
+type Link =
+  | { connection: Connection; authkey: Uint8Array; server: RunningServer | undefined }
+  | { session: ManagerSession };
 
 /**
  * Python's `multiprocessing.Manager`: a server holding shared objects (dicts, lists, locks,
@@ -90,18 +57,12 @@ interface Runner {
  * ```
  */
 export class Manager {
-  readonly #connection: Connection | undefined;
-  readonly #authkey: Uint8Array | undefined;
-  readonly #runner: Runner | undefined;
-  readonly #session: ManagerSession | undefined;
+  readonly #link: Link;
   #closed = false;
 
-  private constructor(connection: Connection | undefined, authkey: Uint8Array | undefined, runner: Runner | undefined, session?: ManagerSession) {
-    this.#connection = connection;
-    this.#authkey = authkey;
-    this.#runner = runner;
-    this.#session = session;
-    if (connection) shareConnection(connection);
+  private constructor(link: Link) {
+    this.#link = link;
+    if ('connection' in link) shareConnection(link.connection);
   }
 
   /**
@@ -109,8 +70,7 @@ export class Manager {
    * @throws StateError for a handle connected to a backend (it has no server).
    */
   get address(): ManagerAddress {
-    if (!this.#connection) throw new StateError('Manager.address: this manager is connected to a backend and has no server address');
-    return this.#connection.address;
+    return this.#socket('address').connection.address;
   }
 
   /**
@@ -118,8 +78,12 @@ export class Manager {
    * @throws StateError for a handle connected to a backend (it has no server).
    */
   get authkey(): Uint8Array {
-    if (!this.#authkey) throw new StateError('Manager.authkey: this manager is connected to a backend and has no authkey');
-    return this.#authkey;
+    return this.#socket('authkey').authkey;
+  }
+
+  #socket(what: 'address' | 'authkey'): Extract<Link, { connection: Connection }> {
+    if ('session' in this.#link) throw new StateError(`Manager.${what}: this manager is connected to a backend and has no ${what === 'address' ? 'server address' : 'authkey'}`);
+    return this.#link;
   }
 
   /**
@@ -137,7 +101,7 @@ export class Manager {
    */
   static register(typeid: string, target: { module: string | URL; export?: string }): void {
     if (typeof typeid !== 'string' || typeid === '') throw new TypeError(`Manager.register: typeid must be a non-empty string, got ${typeName(typeid)}`);
-    if (builtins.has(typeid)) throw new TypeError(`Manager.register: '${typeid}' is a built-in type of the manager; pick another typeid`);
+    if (isBuiltin(typeid)) throw new TypeError(`Manager.register: '${typeid}' is a built-in type of the manager; pick another typeid`);
     if (typeof target !== 'object' || target === null || !('module' in target)) {
       throw new TypeError(`Manager.register: target must be { module, export? } (a class is loaded from a module on the server; no code is sent), got ${typeName(target)}`);
     }
@@ -160,47 +124,16 @@ export class Manager {
    * ```
    */
   static async start(opts: ManagerOptions = {}): Promise<Manager> {
-    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Manager.start: options must be an object, got ${typeName(opts)}`);
-    const kind = opts.kind ?? 'thread';
-    if (kind !== 'thread' && kind !== 'process') throw new TypeError(`Manager.start: kind must be 'thread' or 'process', got ${typeName(kind)}`);
-    const authkey = opts.authkey === undefined ? randomBytes(32) : checkAuthkey(opts.authkey, 'Manager.start');
-    const callTimeout = checkCallTimeout(opts.callTimeout, 'Manager.start');
-    let privateDir: string | undefined;
-    let address: ManagerAddress;
-    if (opts.address === undefined) {
-      address = { path: privateSocketPath() };
-      privateDir = dirname(address.path);
-    } else {
-      address = checkAddress(opts.address, 'Manager.start');
-    }
-    const config: ServerConfig = { address, authkey: new Uint8Array(authkey), registry: Object.fromEntries(registry), privateDir };
-    if (privateDir) leftBehind.add(privateDir);
-    const cleanup = (): void => {
-      if (!privateDir) return;
-      rmSync(privateDir, { recursive: true, force: true });
-      leftBehind.delete(privateDir);
-    };
-    let started: { address: ManagerAddress; stop(): Promise<void> };
-    try {
-      started = kind === 'thread' ? await startThread(config) : await startProcess(config);
-    } catch (error) {
-      cleanup();
-      throw error;
-    }
-    const connection = new Connection(started.address, authkey, callTimeout);
-    const runner: Runner = {
-      stop: async () => {
-        await started.stop();
-        cleanup();
-      },
-    };
+    const { kind, address, authkey, callTimeout } = checkStartOptions(opts);
+    const server = await startServer(kind, { address, authkey: new Uint8Array(authkey), registry: Object.fromEntries(registry) });
+    const connection = new Connection(server.address, authkey, callTimeout);
     try {
       await connection.ready;
     } catch (error) {
-      await runner.stop();
+      await server.stop();
       throw error;
     }
-    return new Manager(connection, authkey, runner);
+    return new Manager({ connection, authkey, server });
   }
 
   /**
@@ -227,31 +160,32 @@ export class Manager {
    * ```
    */
   static async connect(opts: ConnectOptions | BackendConnectOptions): Promise<Manager> {
-    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Manager.connect: options must be { address, authkey } or { backend }, got ${typeName(opts)}`);
-    if ('backend' in opts) {
-      const { backend } = opts;
-      if (typeof backend !== 'object' || backend === null || typeof backend.openManager !== 'function') {
-        throw new TypeError(`Manager.connect: backend must be a manager backend such as a RedisBackend from @conc/redis, got ${typeName(backend)}`);
-      }
-      const callTimeout = opts.callTimeout === undefined ? undefined : checkCallTimeout(opts.callTimeout, 'Manager.connect');
-      return new Manager(undefined, undefined, undefined, await backend.openManager(callTimeout === undefined ? {} : { callTimeout }));
+    const settings = checkConnectOptions(opts);
+    if ('backend' in settings) {
+      const { backend, callTimeout } = settings;
+      return new Manager({ session: await backend.openManager(callTimeout === undefined ? {} : { callTimeout }) });
     }
-    const address = checkAddress(opts.address, 'Manager.connect');
-    const authkey = checkAuthkey(opts.authkey, 'Manager.connect');
-    const connection = new Connection(address, authkey, checkCallTimeout(opts.callTimeout, 'Manager.connect'));
+    const { address, authkey, callTimeout } = settings;
+    const connection = new Connection(address, authkey, callTimeout);
     await connection.ready;
-    return new Manager(connection, authkey, undefined);
+    return new Manager({ connection, authkey, server: undefined });
   }
 
   async #create(typeid: string, args: unknown[], options?: unknown): Promise<any> {
-    if (this.#closed) throw new ConcError(this.#runner ? 'the manager was shut down' : 'the manager connection was closed');
-    const checked = checkObjectOptions(options, typeid, this.#session !== undefined);
-    if (this.#session) {
-      if (!builtins.has(typeid)) throw new TypeError(`Manager.create: a manager connected to a backend makes the built-in types only (no code is loaded from the store), got '${typeid}'`);
-      return this.#session.create(typeid as BuiltinTypeid, args, checked);
+    if (this.#closed) throw this.#closedError();
+    const link = this.#link;
+    const checked = checkObjectOptions(options, typeid, 'session' in link);
+    if ('session' in link) {
+      if (!isBuiltin(typeid)) throw new TypeError(`Manager.create: a manager connected to a backend makes the built-in types only (no code is loaded from the store), got '${typeid}'`);
+      return link.session.create(typeid, args, checked);
     }
-    const made = (await this.#connection!.call(0, 'create', [typeid, ...args], 'Manager')) as { id: number; typeid: string; methods?: string[] };
-    return makeProxy(this.#connection!, made.id, made.typeid, made.methods);
+    const made = (await link.connection.call(0, 'create', [typeid, ...args], 'Manager')) as { id: number; typeid: string; methods?: string[] };
+    return makeProxy(link.connection, made.id, made.typeid, made.methods);
+  }
+
+  /** What calls after `shutdown()`/`close()` reject with. */
+  #closedError(): ConcError {
+    return new ConcError('server' in this.#link && this.#link.server ? 'the manager was shut down' : 'the manager connection was closed');
   }
 
   /**
@@ -414,140 +348,26 @@ export class Manager {
    * a `ConcError`. A handle from `connect()` cannot stop the server (`StateError`; use `close()`).
    */
   async shutdown(): Promise<void> {
-    if (!this.#runner) throw new StateError('Manager.shutdown: this handle was made by Manager.connect and does not own the server; use close()');
+    const link = this.#link;
+    if (!('server' in link) || !link.server) throw new StateError('Manager.shutdown: this handle was made by Manager.connect and does not own the server; use close()');
     if (this.#closed) return;
     this.#closed = true;
-    this.#connection!.close(new ConcError('the manager was shut down'));
-    await this.#runner.stop();
+    link.connection.close(this.#closedError());
+    await link.server.stop();
   }
 
   /** Disconnects this handle (without stopping the server of a connected handle; a started one is shut down). */
   async close(): Promise<void> {
-    if (this.#runner) return this.shutdown();
+    const link = this.#link;
+    if ('server' in link && link.server) return this.shutdown();
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#session) await this.#session.close();
-    else this.#connection!.close(new ConcError('the manager connection was closed'));
+    if ('session' in link) await link.session.close();
+    else link.connection.close(this.#closedError());
   }
 
   /** `await using`: `shutdown()` for a started manager, `close()` for a connected one. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function checkObjectOptions(options: unknown, typeid: string, backend: boolean): ObjectOptions {
-  if (options === undefined) return {};
-  const what = `Manager.${typeid}`;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object ({ name?, lease? }), got ${typeName(options)}`);
-  const { name, lease } = options as ObjectOptions;
-  if (name !== undefined) {
-    if (typeof name !== 'string' || name === '') throw new TypeError(`${what}: name must be a non-empty string, got ${typeName(name)}`);
-    if (!backend) throw new TypeError(`${what}: objects shared by name need a backend (Manager.connect({ backend })); a local manager's objects are shared by passing their proxies`);
-  }
-  if (lease !== undefined) {
-    if (!leased.has(typeid)) throw new TypeError(`${what}: lease applies to lock, rlock, semaphore and boundedSemaphore only`);
-    if (typeof lease !== 'number' || !Number.isFinite(lease) || lease < 10) throw new RangeError(`${what}: lease must be a finite number of milliseconds >= 10, got ${typeName(lease)}`);
-    if (!backend) throw new TypeError(`${what}: leases need a backend (Manager.connect({ backend })); a local manager releases a lock when its holder disconnects`);
-  }
-  return name === undefined && lease === undefined ? {} : { name, lease };
-}
-
-const leased = new Set(['lock', 'rlock', 'semaphore', 'boundedSemaphore']);
-
-function checkAuthkey(authkey: unknown, what: string): Uint8Array {
-  if (typeof authkey === 'string' || authkey instanceof Uint8Array) {
-    if (authkey.length === 0) throw new RangeError(`${what}: authkey must not be empty`);
-    return keyBytes(authkey);
-  }
-  throw new TypeError(`${what}: authkey must be a string or a Uint8Array, got ${typeName(authkey)}`);
-}
-
-function checkCallTimeout(timeout: unknown, what: string): number {
-  if (timeout === undefined) return DEFAULT_CALL_TIMEOUT;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout <= 0) throw new RangeError(`${what}: callTimeout must be a positive number of milliseconds, got ${typeName(timeout)}`);
-  return timeout;
-}
-
-type Ready = { type: 'waiting' } | { type: 'ready'; address: ManagerAddress } | { type: 'error'; error: SerializedError } | { type: 'closed' };
-
-async function startThread(config: ServerConfig): Promise<{ address: ManagerAddress; stop(): Promise<void> }> {
-  const worker = new Worker(serverEntry, { workerData: config, name: 'conc-manager' });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  let onMessage!: (message: Ready) => void;
-  let onExit!: (code: number) => void;
-  const address = await new Promise<ManagerAddress>((resolve, reject) => {
-    onMessage = (message) => {
-      if (message.type === 'ready') resolve(message.address);
-      else if (message.type === 'error') reject(deserializeError(message.error));
-    };
-    onExit = (code) => reject(new ConcError(`the manager server thread exited with code ${code} before it was ready`));
-    worker.on('message', onMessage);
-    worker.on('error', reject);
-    worker.on('exit', onExit);
-  }).catch(async (error: unknown) => {
-    await worker.terminate();
-    throw error;
-  });
-  worker.off('message', onMessage);
-  worker.off('exit', onExit);
-  worker.on('error', () => {});
-  // The server must not keep the program alive: Python's manager also ends with its parent.
-  worker.unref();
-  return {
-    address,
-    stop: async () => {
-      const closed = new Promise<void>((resolve) => {
-        worker.on('message', (message: Ready) => message.type === 'closed' && resolve());
-        void exited.then(resolve);
-        setTimeout(resolve, 5000).unref();
-      });
-      worker.ref();
-      worker.postMessage({ type: 'shutdown' });
-      await closed;
-      await worker.terminate();
-    },
-  };
-}
-
-async function startProcess(config: ServerConfig): Promise<{ address: ManagerAddress; stop(): Promise<void> }> {
-  const child: ChildProcess = fork(fileURLToPath(serverEntry), [], {
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let onMessage!: (message: Ready) => void;
-  let onExit!: (code: number | null, signal: NodeJS.Signals | null) => void;
-  const address = await new Promise<ManagerAddress>((resolve, reject) => {
-    onMessage = (message) => {
-      if (message.type === 'waiting') child.send(config);
-      else if (message.type === 'ready') resolve(message.address);
-      else if (message.type === 'error') reject(deserializeError(message.error));
-    };
-    onExit = (code, signal) => reject(new ConcError(`the manager server process exited (${signal ?? code}) before it was ready`));
-    child.on('message', onMessage);
-    child.on('error', reject);
-    child.on('exit', onExit);
-  }).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  child.off('message', onMessage);
-  child.off('exit', onExit);
-  child.on('error', () => {});
-  child.unref();
-  (child.channel as { unref?: () => void } | undefined)?.unref?.();
-  return {
-    address,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.ref();
-        if (child.connected) child.send({ type: 'shutdown' });
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
 }
