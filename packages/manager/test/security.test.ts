@@ -180,25 +180,10 @@ describe('malformed frames close that connection only', () => {
 });
 
 describe('bad options', () => {
-  test('start/connect/register validate their arguments', async () => {
-    await expect(Manager.start({ kind: 'fiber' as never })).rejects.toThrow(TypeError);
-    await expect(Manager.start({ authkey: '' })).rejects.toThrow(RangeError);
-    await expect(Manager.start({ authkey: 5 as never })).rejects.toThrow(TypeError);
-    await expect(Manager.start({ address: { host: 'localhost', port: 70000 } })).rejects.toThrow(RangeError);
-    await expect(Manager.start({ callTimeout: -1 })).rejects.toThrow(RangeError);
-    await expect(Manager.connect({ address: { path: '' }, authkey: 'x' })).rejects.toThrow(TypeError);
+  test('an unreachable address, register and create of an unknown type are refused', async () => {
     await expect(Manager.connect({ address: { path: '/nonexistent/socket' }, authkey: 'x' })).rejects.toThrow(ConcError);
     expect(() => Manager.register('dict', { module: 'x' })).toThrow(TypeError);
     expect(() => Manager.register('Thing', (() => 1) as never)).toThrow(TypeError);
     await expect(manager.create('NotRegistered')).rejects.toThrow(/no type 'NotRegistered'/);
-  });
-
-  test('a listen error is reported and nothing is left running', async () => {
-    const taken = await Manager.start({ address: { host: '127.0.0.1', port: 0 } });
-    try {
-      await expect(Manager.start({ address: taken.address })).rejects.toThrow(/EADDRINUSE/);
-    } finally {
-      await taken.shutdown();
-    }
   });
 });
