@@ -10,12 +10,17 @@ declare module 'vitest' {
 }
 
 /**
- * Runs once before the test files: finds Debian's Chromium for the browser test, installing it
- * when it can (root with apt-get), else failing at once with the command to run.
+ * Runs once before the test files: finds Debian's Chromium for the browser test (and
+ * redis-server for the pool-redis program), installing them when it can (root with apt-get),
+ * else failing at once with the command to run.
  */
 export default function setup(project: TestProject): void {
   const path = (requireSystemCommand as (command: string, debianPackage: string, why: string) => string)(
     'chromium', 'chromium', "@conc/playground's browser test",
   );
   project.provide('chromium', path);
+  // The pool-redis program starts its own redis-server (without one it only says so).
+  (requireSystemCommand as (command: string, debianPackage: string, why: string) => string)(
+    'redis-server', 'redis-server', "@conc/playground's pool-redis program",
+  );
 }

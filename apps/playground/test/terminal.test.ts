@@ -64,6 +64,10 @@ const expected: Record<string, { lines: RegExp[]; check?: (stdout: string) => vo
       expect(stdout).toMatch(/'https:\/\/example\.com\/missing' generated an exception: HTTP Error 404/);
     },
   },
+  'pool-redis': {
+    lines: [/Redis at redis:\/\/127\.0\.0\.1:\d+; workers \d+ and \d+ serve the queue/, /^7 squared is 49 \(worker \d+\)$/m, /^2 workers ran the 8 tasks$/m],
+    check: (stdout) => expect(stdout.match(/squared is/g)).toHaveLength(8),
+  },
   'pool-apply-async': {
     lines: [/main process \d+/, /in process \d+/, /-->exec done: 1\d\d \d+/, /^end$/m],
     check: (stdout) => {

@@ -93,6 +93,21 @@ describe('the timeline of real runs', () => {
     expect(lanes.map((lane) => lane.label)).toEqual(['MainThread', 'quitter', expect.stringMatching(/^doomed \(pid \d+\)$/)]);
   });
 
+  it('gives a Pool on Redis a lane per conc-worker process that ran its tasks, and one for its queue', async () => {
+    const { events, stdout, code } = await traceOf(findProgram('pool-redis')!);
+    expect(code).toBe(0);
+    const timeline = createTimeline();
+    for (const event of events) timeline.add(event);
+    const lanes = timeline.snapshot();
+    const workers = lanes.filter((lane) => /^Pool worker .+:\d+ \(process\)$/.test(lane.label));
+    // Without redis-server the program says so and draws no pool.
+    if (stdout.includes('redis-server is not installed')) return expect(workers).toEqual([]);
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) expect(worker.marks.some((m) => m.type === 'get')).toBe(true);
+    const queue = lanes.find((lane) => lane.marks.some((m) => m.type === 'put'))!;
+    expect(queue.spans.some((span) => span.kind === 'busy' && span.to !== undefined)).toBe(true);
+  });
+
   it('gives the unsynchronised counter a lane per thread and no lock marks', async () => {
     const { events, code } = await traceOf(findProgram('counter-race')!);
     expect(code).toBe(0);

@@ -29,6 +29,9 @@ export interface PoolJobData {
 /** One unit's result: its id, whether it failed, the encoded value (or error). @internal */
 export type UnitResult = [id: number, failed: 0 | 1, value: unknown];
 
+/** One entry of a caller's result list: which worker ran the job (`host:pid`), and its results. @internal */
+export type ResultEntry = [worker: string, results: UnitResult[]];
+
 /**
  * Encodes a unit's payload for a job.
  * @throws DataCloneError naming the path of a value that cannot cross machines.

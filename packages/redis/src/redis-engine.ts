@@ -5,7 +5,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { encodeJson } from './json-codec.js';
 import { PoolKeys } from './keys.js';
-import { decodeResult, encodePayload, type JobUnit, type PoolJobData, type UnitMode, type UnitResult } from './pool-job.js';
+import { decodeResult, encodePayload, type JobUnit, type PoolJobData, type ResultEntry, type UnitMode } from './pool-job.js';
+import { trace, traceChannel } from '@conc/core/internal';
 import type { RedisBackend } from './redis-backend.js';
 import { POOL_JOB, poolJobOptions, storeQueueConfig, type PoolSettings } from './pool-settings.js';
 import { PoolServer } from './serve.js';
@@ -69,6 +70,10 @@ export class RedisEngine implements PoolEngine {
   #downSince: number | undefined;
   readonly #timer: NodeJS.Timeout;
   #lastRenewal = 0;
+  readonly #tracedWorkers = new Set<string>();
+  get #queueLane(): string {
+    return `queue '${this.#settings.name}'`;
+  }
   /** The liveness key was set once: from then on, finding it gone means it expired. */
   #announced = false;
 
@@ -241,6 +246,7 @@ export class RedisEngine implements PoolEngine {
     }
     if (jobs.length === 0) return;
     void this.#renewAlive(made);
+    if (traceChannel.hasSubscribers) trace('put', 'Pool', this.#host.id, { worker: this.#queueLane, tasks: jobs.reduce((sum, job) => sum + job.data.u.length, 0) });
     // One job alone goes by `add` (one script call); several by `addBulk` (one transaction).
     const adding = jobs.length === 1 ? this.#queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts).then((job) => [job]) : this.#queue.addBulk(jobs);
     adding.then(
@@ -273,10 +279,10 @@ export class RedisEngine implements PoolEngine {
             const first = await this.#reader.blpop(key, 1);
             if (!first) continue;
             // Delivered at once; then what else is there, in one round trip, while tasks are out.
-            this.#deliver(JSON.parse(first[1]) as UnitResult[]);
+            this.#deliver(JSON.parse(first[1]) as ResultEntry);
             if (this.#sent.size === 0) continue;
             const more = await this.#reader.lpop(key, READ_BATCH);
-            if (more) for (const entry of more) this.#deliver(JSON.parse(entry) as UnitResult[]);
+            if (more) for (const entry of more) this.#deliver(JSON.parse(entry) as ResultEntry);
           } catch {
             // Redis is unreachable: the tick fails the tasks if it stays so.
             await new Promise((resolve) => setTimeout(resolve, 100));
@@ -288,13 +294,28 @@ export class RedisEngine implements PoolEngine {
     })();
   }
 
-  #deliver(results: UnitResult[]): void {
+  #deliver([worker, results]: ResultEntry): void {
+    if (traceChannel.hasSubscribers) this.#traceResults(worker, results.length);
     for (const result of results) {
       const sent = this.#sent.get(result[0]);
       if (!sent || sent.unit.state !== 'sent') continue;
       const { failed, value } = decodeResult(result);
       sent.unit.finish(failed, value);
     }
+    // The queue's lane is busy while tasks are out.
+    if (this.#sent.size === 0 && traceChannel.hasSubscribers) trace('get', 'Pool', this.#host.id, { worker: this.#queueLane, tasks: 0 });
+  }
+
+  /**
+   * Trace events in the local pool's shape (kind `'Pool'`): the queue as one worker lane that
+   * tasks are put to, and each process that reported results as one, as it first does.
+   */
+  #traceResults(worker: string, tasks: number): void {
+    if (!this.#tracedWorkers.has(worker)) {
+      this.#tracedWorkers.add(worker);
+      trace('start', 'Pool', this.#host.id, { worker, workerKind: 'process' });
+    }
+    trace('get', 'Pool', this.#host.id, { worker, tasks });
   }
 
   #tick(): void {

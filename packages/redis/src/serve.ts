@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { ConcError, StateError, WorkerCrashedError } from '@conc/core';
@@ -6,7 +7,7 @@ import { LocalEngine, Unit, type EngineHost, type EngineTarget, type UnitLedger 
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PoolKeys, checkName } from './keys.js';
-import { decodePayload, encodeResult, type PoolJobData, type UnitResult } from './pool-job.js';
+import { decodePayload, encodeResult, type PoolJobData, type ResultEntry, type UnitResult } from './pool-job.js';
 import { CALL_TIMEOUT, checkInteger, loadQueueConfig } from './pool-settings.js';
 import { within } from './within.js';
 import type { RedisBackend } from './redis-backend.js';
@@ -65,6 +66,9 @@ export interface ServerSettings {
   /** Whether the server keeps Node alive while it serves (a pool's own workers do not). */
   keepAlive: boolean;
 }
+
+/** Names this process in results, for the caller's trace (the playground's timeline). */
+const WORKER_TAG = `${hostname()}:${process.pid}`;
 
 /** A job older than this (ms) is run only if its caller is still there. */
 const STALE_MS = 5000;
@@ -313,7 +317,8 @@ export class PoolServer {
   async #push(caller: string, results: UnitResult[]): Promise<void> {
     const alive = this.#keys.alive(caller);
     const list = this.#keys.results(caller);
-    await (this.#connection as Redis & PushCommand).concPushIfAlive(alive, list, JSON.stringify(results));
+    const entry: ResultEntry = [WORKER_TAG, results];
+    await (this.#connection as Redis & PushCommand).concPushIfAlive(alive, list, JSON.stringify(entry));
   }
 
   #targetId(target: EngineTarget): number {
