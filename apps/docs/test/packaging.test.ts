@@ -9,13 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // from there with `import` and with `require()`. Third-party dependencies (@conc/redis's bullmq
 // and ioredis) come from npm's cache when it has them, else from the registry: `npm ci` caches
 // their tarballs but not the registry's version lists a fresh install needs to resolve ranges,
-// so `--offline` fails on a fresh machine.
+// so `--offline` fails on a fresh machine. Behind a TLS-inspecting proxy npm needs the machine's
+// CA (NODE_EXTRA_CA_CERTS): turbo passes it and the proxy settings through (turbo.json); a
+// registry that cannot be reached fails the install within its timeout, never a hang.
 const root = resolve(import.meta.dirname, '../../..');
 const packages = readdirSync(join(root, 'packages'));
 let project: string;
 
 function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' }, timeout: 180_000 });
 }
 
 beforeAll(() => {
