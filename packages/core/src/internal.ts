@@ -8,6 +8,8 @@ export * from './index.js';
 export { serializeError, deserializeError } from './remote-error.js';
 export { parseWait, checkTimeout, typeName, type ParsedWait } from './wait-options.js';
 export { deadlineAfter, remaining } from './deadline.js';
+export { checkDictKey, dictEntries, type DictKey } from './dict-input.js';
+export { TYPED_ARRAYS, elementTypeName, type ElementTypeName } from './element-type.js';
 export { holdKeepAlive, releaseKeepAlive, keepAliveCount } from './keep-alive.js';
 export { waitSync, waitAsync, wake, type WaitResult } from './futex.js';
 export { threadIdentity, withIdentity, identityBase } from './identity.js';

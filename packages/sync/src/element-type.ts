@@ -1,4 +1,4 @@
-import { typeName } from '@conc/core/internal';
+import { elementTypeName, typeName, type ElementTypeName } from '@conc/core/internal';
 
 /**
  * The element types of {@link Value} and {@link SharedArray}: the sized names, or the matching
@@ -9,9 +9,7 @@ export type ValueType = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u
 /** What an element of type `T` reads as: `bigint` for the 64-bit integers, `number` otherwise. */
 export type ValueOf<T extends ValueType> = T extends 'i64' | 'u64' | 'q' | 'Q' ? bigint : number;
 
-type Canonical = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64';
-
-const typecodes: Record<string, Canonical> = { b: 'i8', B: 'u8', h: 'i16', H: 'u16', i: 'i32', I: 'u32', q: 'i64', Q: 'u64', f: 'f32', d: 'f64' };
+type Canonical = ElementTypeName;
 
 const sizes: Record<Canonical, number> = { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8 };
 
@@ -23,10 +21,7 @@ export interface ElementType {
 
 /** Resolves a type name or Python typecode. @throws TypeError for anything else. @internal */
 export function elementType(type: unknown, what: string): ElementType {
-  const name = typeof type === 'string' ? (typecodes[type] ?? (type in sizes ? (type as Canonical) : undefined)) : undefined;
-  if (!name) {
-    throw new TypeError(`${what}: type must be one of 'i8' 'u8' 'i16' 'u16' 'i32' 'u32' 'i64' 'u64' 'f32' 'f64' or a Python typecode 'b' 'B' 'h' 'H' 'i' 'I' 'q' 'Q' 'f' 'd', got ${typeName(type)}`);
-  }
+  const name = elementTypeName(type, what);
   return { name, bytes: sizes[name] };
 }
 

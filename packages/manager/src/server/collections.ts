@@ -1,28 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { typeName } from '@conc/core/internal';
+import { checkDictKey as checkKey, dictEntries, elementTypeName, typeName, TYPED_ARRAYS, type DictKey as Key, type ElementTypeName } from '@conc/core/internal';
 import { ServerObject, wireIndex } from './server-object.js';
 import type { CallContext } from './waiters.js';
-
-type Key = string | number | bigint | boolean | null;
-
-function checkKey(key: unknown, what: string): Key {
-  const type = typeof key;
-  if (key === null || type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean') return key as Key;
-  throw new TypeError(`${what}: a dict key must be a string, number, bigint, boolean or null, got ${typeName(key)}`);
-}
-
-function entriesOf(init: unknown, what: string): [unknown, unknown][] {
-  if (init === undefined || init === null) return [];
-  if (init instanceof Map) return [...(init as Map<unknown, unknown>)];
-  if (Array.isArray(init)) {
-    return init.map((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${what}: entry ${i} must be a [key, value] pair, got ${typeName(pair)}`);
-      return [pair[0], pair[1]] as [unknown, unknown];
-    });
-  }
-  if (typeof init === 'object' && Object.getPrototypeOf(init) === Object.prototype) return Object.entries(init);
-  throw new TypeError(`${what}: expected a plain object, a Map or an array of [key, value] pairs, got ${typeName(init)}`);
-}
 
 /** Python's `dict`, held by the server. @internal */
 export class ServerDict extends ServerObject {
@@ -64,7 +43,7 @@ export class ServerDict extends ServerObject {
     this.map.clear();
   }
   update(_: CallContext | undefined, init: unknown): void {
-    const entries = entriesOf(init, 'dict.update');
+    const entries = dictEntries(init, 'dict.update');
     for (const [key] of entries) checkKey(key, 'dict.update');
     for (const [key, value] of entries) this.map.set(key as Key, value);
   }
@@ -184,21 +163,7 @@ function checkName(name: unknown, what: string): string {
   return name;
 }
 
-const typedArrays = {
-  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array,
-  i64: BigInt64Array, u64: BigUint64Array, f32: Float32Array, f64: Float64Array,
-} as const;
-const typecodes: Record<string, keyof typeof typedArrays> = { b: 'i8', B: 'u8', h: 'i16', H: 'u16', i: 'i32', I: 'u32', q: 'i64', Q: 'u64', f: 'f32', d: 'f64' };
-type Typed = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
-
-/** Checks a type name or Python typecode. @internal */
-export function checkType(type: unknown, what: string): keyof typeof typedArrays {
-  if (typeof type === 'string') {
-    if (type in typedArrays) return type as keyof typeof typedArrays;
-    if (type in typecodes) return typecodes[type]!;
-  }
-  throw new TypeError(`${what}: type must be one of 'i8' 'u8' 'i16' 'u16' 'i32' 'u32' 'i64' 'u64' 'f32' 'f64' or a Python typecode ('b' 'B' 'h' 'H' 'i' 'I' 'q' 'Q' 'f' 'd'), got ${typeName(type)}`);
-}
+type Typed = InstanceType<(typeof TYPED_ARRAYS)[ElementTypeName]>;
 
 function store(array: Typed, at: number, value: unknown, type: string, what: string): void {
   const big = type === 'i64' || type === 'u64';
@@ -218,8 +183,8 @@ export class ServerTyped extends ServerObject {
   constructor(kind: 'value' | 'array', type: unknown, init: unknown) {
     super();
     this.typeid = kind;
-    this.type = checkType(type, kind);
-    const Ctor = typedArrays[this.type as keyof typeof typedArrays];
+    this.type = elementTypeName(type, kind);
+    const Ctor = TYPED_ARRAYS[this.type as ElementTypeName];
     if (kind === 'value') {
       this.exposed = new Set(['get', 'set']);
       this.data = new Ctor(1);

@@ -1,4 +1,4 @@
-import { typeName } from '@conc/core/internal';
+import { dictEntries, typeName, TYPED_ARRAYS, type ElementTypeName } from '@conc/core/internal';
 import { decodeKey, encodeKey } from './dict-keys.js';
 import { checkIndex, RedisObject, type CallWait } from './object.js';
 
@@ -60,20 +60,6 @@ export class RedisDict extends RedisObject {
     const [fields, values] = await this.redis<[string[], (string | null)[]]>((r) => r.concDictItems(this.key('data'), this.key('order')));
     return fields.map((field, i) => [decodeKey(field), this.decode(values[i] ?? null)]);
   }
-}
-
-/** What `dict(init)` and `update(entries)` accept, as pairs. @internal */
-export function dictEntries(init: unknown, what: string): [unknown, unknown][] {
-  if (init === undefined || init === null) return [];
-  if (init instanceof Map) return [...(init as Map<unknown, unknown>)];
-  if (Array.isArray(init)) {
-    return init.map((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${what}: entry ${i} must be a [key, value] pair, got ${typeName(pair)}`);
-      return [pair[0], pair[1]] as [unknown, unknown];
-    });
-  }
-  if (typeof init === 'object' && Object.getPrototypeOf(init) === Object.prototype) return Object.entries(init);
-  throw new TypeError(`${what}: expected a plain object, a Map or an array of [key, value] pairs, got ${typeName(init)}`);
 }
 
 /** A list in Redis: a LIST of encoded items (equality for `remove`/`index`/`count` is equal encodings). @internal */
@@ -170,22 +156,8 @@ export class RedisNamespace extends RedisObject {
   }
 }
 
-const typedArrays = {
-  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array,
-  i64: BigInt64Array, u64: BigUint64Array, f32: Float32Array, f64: Float64Array,
-} as const;
-const typecodes: Record<string, keyof typeof typedArrays> = { b: 'i8', B: 'u8', h: 'i16', H: 'u16', i: 'i32', I: 'u32', q: 'i64', Q: 'u64', f: 'f32', d: 'f64' };
 /** A numeric element type. @internal */
-export type ElementType = keyof typeof typedArrays;
-
-/** Checks a type name or Python typecode, as the local manager does. @internal */
-export function checkType(type: unknown, what: string): ElementType {
-  if (typeof type === 'string') {
-    if (type in typedArrays) return type as ElementType;
-    if (type in typecodes) return typecodes[type]!;
-  }
-  throw new TypeError(`${what}: type must be one of 'i8' 'u8' 'i16' 'u16' 'i32' 'u32' 'i64' 'u64' 'f32' 'f64' or a Python typecode ('b' 'B' 'h' 'H' 'i' 'I' 'q' 'Q' 'f' 'd'), got ${typeName(type)}`);
-}
+export type ElementType = ElementTypeName;
 
 /** `value` stored as `type` says (wrapped, truncated, rounded), as its decimal text. @internal */
 export function storedNumber(type: ElementType, value: unknown, what: string): string {
@@ -193,7 +165,7 @@ export function storedNumber(type: ElementType, value: unknown, what: string): s
   if (big ? typeof value !== 'bigint' : typeof value !== 'number') {
     throw new TypeError(`${what}: a ${type} element must be a ${big ? 'bigint' : 'number'}, got ${typeName(value)}`);
   }
-  const cell = new typedArrays[type](1);
+  const cell = new TYPED_ARRAYS[type](1);
   cell[0] = value as never;
   const stored = cell[0]!;
   return Object.is(stored, -0) ? '-0' : String(stored);

@@ -1,7 +1,4 @@
-import { typeName } from '@conc/core/internal';
-
-/** A dict key kept distinct by type (`1` is not `'1'`, as in Python). @internal */
-export type DictKey = string | number | bigint | boolean | null;
+import { checkDictKey, type DictKey } from '@conc/core/internal';
 
 /**
  * A dict key as a Redis hash field: a type letter, then the key (`s:a`, `n:1`, `i:1` for `1n`,
@@ -10,14 +7,13 @@ export type DictKey = string | number | bigint | boolean | null;
  * @internal
  */
 export function encodeKey(key: unknown, what: string): string {
-  switch (typeof key) {
-    case 'string': return `s:${key}`;
-    case 'number': return `n:${Object.is(key, -0) ? 0 : key}`;
-    case 'bigint': return `i:${key}`;
-    case 'boolean': return key ? 'b:1' : 'b:0';
-    default:
-      if (key === null) return 'z:';
-      throw new TypeError(`${what}: a dict key must be a string, number, bigint, boolean or null, got ${typeName(key)}`);
+  const checked = checkDictKey(key, what);
+  switch (typeof checked) {
+    case 'string': return `s:${checked}`;
+    case 'number': return `n:${Object.is(checked, -0) ? 0 : checked}`;
+    case 'bigint': return `i:${checked}`;
+    case 'boolean': return checked ? 'b:1' : 'b:0';
+    default: return 'z:';
   }
 }
 

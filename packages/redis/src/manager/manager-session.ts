@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { StateError } from '@conc/core';
-import { typeName } from '@conc/core/internal';
+import { dictEntries, elementTypeName, typeName } from '@conc/core/internal';
 import type { BaseProxy, BuiltinTypeid, ManagerSession, ObjectOptions } from '@conc/manager';
 import { checkName } from '../keys.js';
-import { checkType, dictEntries, storedNumber } from './collections.js';
+import { storedNumber } from './collections.js';
 import { encodeKey } from './dict-keys.js';
 import { objectKey, storeValue, type ObjectRef } from './object.js';
 import { makeRedisProxy, redisObjectOf, shareSession } from './proxy.js';
@@ -82,12 +82,12 @@ export class RedisManagerSession implements ManagerSession {
         return { parts: ['data'], params: {}, init: data.length === 0 ? [] : [['HSET', 0, data]] };
       }
       case 'value': {
-        const type = checkType(args[0], what);
+        const type = elementTypeName(args[0], what);
         const big = type === 'i64' || type === 'u64';
         return { parts: ['value'], params: { type }, init: [['SET', 0, [storedNumber(type, args[1] ?? (big ? 0n : 0), what)]]] };
       }
       case 'array': {
-        const type = checkType(args[0], what);
+        const type = elementTypeName(args[0], what);
         const init = args[1];
         let texts: string[];
         if (typeof init === 'number') {
