@@ -1,6 +1,6 @@
 import { deserializeError, serializeError, type SerializedError } from '@conc/core/internal';
 import type { EngineTarget } from '@conc/pool/internal';
-import { decodeJson, encodeJson } from './json-codec.js';
+import { decodeJson, encodeJson, type ShareableHooks } from './json-codec.js';
 
 /**
  * What travels through Redis for a pool: one BullMQ job carries several units (an `apply`
@@ -37,20 +37,20 @@ export type ResultEntry = [worker: string, results: UnitResult[]];
  * @throws DataCloneError naming the path of a value that cannot cross machines.
  * @internal
  */
-export function encodePayload(payload: unknown, path: string): unknown {
-  return encodeJson(payload, path);
+export function encodePayload(payload: unknown, path: string, hooks?: ShareableHooks): unknown {
+  return encodeJson(payload, path, hooks);
 }
 
 /** The payload of a unit as the worker runs it. @internal */
-export function decodePayload(data: unknown): unknown {
-  return decodeJson(data);
+export function decodePayload(data: unknown, hooks?: ShareableHooks): unknown {
+  return decodeJson(data, hooks);
 }
 
 /** A unit's outcome as an entry of a result list. @internal */
-export function encodeResult(id: number, failed: boolean, value: unknown): UnitResult {
+export function encodeResult(id: number, failed: boolean, value: unknown, hooks?: ShareableHooks): UnitResult {
   if (failed) return [id, 1, encodeError(value)];
   try {
-    return [id, 0, encodeJson(value, 'result')];
+    return [id, 0, encodeJson(value, 'result', hooks)];
   } catch (error) {
     // A value that cannot cross fails its own task (as in a local pool), not the job.
     return [id, 1, encodeError(error)];
@@ -58,9 +58,9 @@ export function encodeResult(id: number, failed: boolean, value: unknown): UnitR
 }
 
 /** A result entry's outcome: the value, or the error rebuilt. @internal */
-export function decodeResult(result: UnitResult): { failed: boolean; value: unknown } {
+export function decodeResult(result: UnitResult, hooks?: ShareableHooks): { failed: boolean; value: unknown } {
   const [, failed, value] = result;
-  return failed ? { failed: true, value: deserializeError(decodeJson(value) as SerializedError) } : { failed: false, value: decodeJson(value) };
+  return failed ? { failed: true, value: deserializeError(decodeJson(value) as SerializedError) } : { failed: false, value: decodeJson(value, hooks) };
 }
 
 /** Anything thrown, as data: its class name, message, stack, `code` and `cause` kept. */

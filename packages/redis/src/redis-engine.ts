@@ -3,7 +3,8 @@ import { ConcError, DataCloneError } from '@conc/core';
 import type { EngineHost, PoolEngine, Prepared, Unit } from '@conc/pool/internal';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { encodeJson } from './json-codec.js';
+import { encodeJson, type ShareableHooks } from './json-codec.js';
+import { managerProxyHooks } from './manager/proxy.js';
 import { PoolKeys } from './keys.js';
 import { decodeResult, encodePayload, type JobUnit, type PoolJobData, type ResultEntry, type UnitMode } from './pool-job.js';
 import { trace, traceChannel } from '@conc/core/internal';
@@ -71,6 +72,8 @@ export class RedisEngine implements PoolEngine {
   readonly #timer: NodeJS.Timeout;
   #lastRenewal = 0;
   readonly #tracedWorkers = new Set<string>();
+  /** Manager proxies of this backend's Redis cross inside arguments and results. */
+  readonly #hooks: ShareableHooks;
   get #queueLane(): string {
     return `queue '${this.#settings.name}'`;
   }
@@ -82,6 +85,7 @@ export class RedisEngine implements PoolEngine {
     this.#settings = settings;
     this.processes = settings.processes;
     this.#retries = settings.retries;
+    this.#hooks = managerProxyHooks(backend);
     this.#keys = new PoolKeys(backend.prefix, settings.name);
     // Unref'd: an idle pool does not keep Node alive (the pool holds it while tasks are out).
     this.#connection = backend.connect();
@@ -118,7 +122,7 @@ export class RedisEngine implements PoolEngine {
 
   prepare(value: unknown, path: string): Prepared {
     // Checked here, at the call (DataCloneError naming the path); encoded when the job is made.
-    encodeJson(value, path);
+    encodeJson(value, path, this.#hooks);
     return { value, shared: false };
   }
 
@@ -227,7 +231,7 @@ export class RedisEngine implements PoolEngine {
       for (const unit of group) {
         let payload: unknown;
         try {
-          payload = encodePayload(unit.payload, 'args');
+          payload = encodePayload(unit.payload, 'args', this.#hooks);
         } catch (error) {
           unit.finish(true, error instanceof DataCloneError ? error : new DataCloneError('args', String(error)));
           continue;
@@ -299,7 +303,7 @@ export class RedisEngine implements PoolEngine {
     for (const result of results) {
       const sent = this.#sent.get(result[0]);
       if (!sent || sent.unit.state !== 'sent') continue;
-      const { failed, value } = decodeResult(result);
+      const { failed, value } = decodeResult(result, this.#hooks);
       sent.unit.finish(failed, value);
     }
     // The queue's lane is busy while tasks are out.

@@ -6,7 +6,9 @@ import { typeName, type TargetDescriptor } from '@conc/core/internal';
 import { LocalEngine, Unit, type EngineHost, type EngineTarget, type UnitLedger } from '@conc/pool/internal';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ShareableHooks } from './json-codec.js';
 import { PoolKeys, checkName } from './keys.js';
+import { managerProxyHooks } from './manager/proxy.js';
 import { decodePayload, encodeResult, type PoolJobData, type ResultEntry, type UnitResult } from './pool-job.js';
 import { CALL_TIMEOUT, checkInteger, loadQueueConfig } from './pool-settings.js';
 import { within } from './within.js';
@@ -150,11 +152,23 @@ export class PoolServer {
   #brokenBy: WorkerCrashedError | undefined;
   #stopped: Promise<void> | undefined;
   readonly #ledger: UnitLedger = { unitSettled: (unit, wasQueued) => this.#engine.settled(unit, wasQueued) };
+  /** Manager proxies of this backend's Redis cross inside arguments and results. */
+  readonly #hooks: ShareableHooks;
+  /** How many proxies `#hooks` has rebuilt: a payload that holds some must be prepared for a thread. */
+  #loaded = 0;
 
   constructor(backend: RedisBackend, settings: ServerSettings) {
     this.#backend = backend;
     this.#settings = settings;
     this.#keys = new PoolKeys(backend.prefix, settings.name);
+    const hooks = managerProxyHooks(backend);
+    this.#hooks = {
+      store: hooks.store,
+      load: (data) => {
+        this.#loaded++;
+        return hooks.load!(data);
+      },
+    };
     const host: EngineHost = {
       id: 0,
       target: (id) => this.#descriptors.get(id)!,
@@ -289,15 +303,19 @@ export class PoolServer {
     const results: UnitResult[] = [];
     const done = data.u.map(([id, mode, payload]) => new Promise<void>((settle) => {
       let value: unknown;
+      let shared = false;
       try {
-        value = decodePayload(payload);
+        const before = this.#loaded;
+        value = decodePayload(payload, this.#hooks);
+        // Manager proxies rebuilt here cross to the worker thread as @conc objects do.
+        if (this.#loaded !== before) ({ value, shared } = this.#engine.prepare(value, 'args'));
       } catch (error) {
         results.push(encodeResult(id, true, error));
         settle();
         return;
       }
-      const unit = new Unit(this.#ledger, fnId, mode, value, false, (failed, result) => {
-        results.push(encodeResult(id, failed, result));
+      const unit = new Unit(this.#ledger, fnId, mode, value, shared, (failed, result) => {
+        results.push(encodeResult(id, failed, result, this.#hooks));
         settle();
       });
       running.units.push(unit);

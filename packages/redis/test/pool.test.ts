@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcError, DataCloneError, RemoteError, StateError, TimeoutError } from '@conc/core';
+import { Manager, type DictProxy } from '@conc/manager';
 import { Pool } from '@conc/pool';
 import { RedisBackend } from '@conc/redis';
 import { Lock } from '@conc/sync';
@@ -112,6 +113,19 @@ describe('Pool on Redis: the members of the local Pool', () => {
       expect(v).toBe(count);
       if (++count === 5000) break;
     }
+  });
+
+  it('a Redis-backed manager proxy crosses to the task and back, and stays the same object', async () => {
+    await using pool = newPool({ processes: 1 });
+    await using manager = await Manager.connect({ backend });
+    const d = await manager.dict<number, string>({}, { name: `seen-${queues}` });
+    const back = await pool.apply(async (dict: DictProxy<string, number>, key: string) => {
+      await dict.set(key, 42);
+      return dict;
+    }, [d, 'from-task']);
+    expect(await d.get('from-task')).toBe(42);
+    await (back as DictProxy<string, number>).set('from-caller', 1);
+    expect(await d.get('from-caller')).toBe(1);
   });
 
   it('arguments that cannot cross machines are a DataCloneError at the call, naming the path', async () => {
