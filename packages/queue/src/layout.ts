@@ -30,7 +30,7 @@ export const enum Word {
   IndexOffset = 18,
   IndexBytes = 19,
   /**
-   * The undo journal (see `QueueCore`): 1 once the words below hold a copy of the words an
+   * The undo journal (see `QueueMemory`): 1 once the words below hold a copy of the words an
    * operation may change, taken each time the lock is taken; the record a pop is removing from
    * a heap; a compaction of the heap's arena under way (1, and where it stands).
    */
@@ -50,7 +50,7 @@ export const enum Word {
   Size = 112,
 }
 
-/** The words of a `QueueCore` that its undo journal copies. @internal */
+/** The words of a `QueueMemory` that its undo journal copies. @internal */
 export const JOURNALED_WORDS: readonly number[] = [
   Word.Count, Word.Unfinished, Word.Tail, Word.Used, Word.HeapLength, Word.SeqLow, Word.SeqHigh,
   Word.ArenaOffset, Word.ArenaBytes, Word.IndexOffset, Word.IndexBytes,
