@@ -10,7 +10,7 @@ import { decodeResult, encodePayload, type JobUnit, type PoolJobData, type Resul
 import { trace, traceChannel } from '@conc/core/internal';
 import type { RedisBackend } from './redis-backend.js';
 import { POOL_JOB, poolJobOptions, storeQueueConfig, type PoolSettings } from './pool-settings.js';
-import { PoolServer } from './serve.js';
+import { PoolServer } from './pool-server.js';
 import { unrefConnection } from './unref-connection.js';
 import { atMost } from './within.js';
 
