@@ -58,6 +58,30 @@ describe('serve()', () => {
     await pool.terminate();
   });
 
+  it('terminate() aborts a task running on another machine: its job ends and the worker serves on', async () => {
+    const worker = startWorker(['--url', server.url, '--prefix', 'serve', '--name', 'abort', '--processes', '1', '--allow-source']);
+    await worker.ready;
+    const pool = new Pool({ backend, name: 'abort', processes: 0 });
+    const endless = pool.apply(() => { for (;;); });
+    void endless.catch(() => {});
+    const redis = backend.connect();
+    const active = (): Promise<number> => redis.llen('serve:{pool:abort}:abort:active');
+    for (let i = 0; i < 500 && (await active()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await active()).toBe(1);
+    await pool.terminate();
+    await expect(endless).rejects.toThrow(StateError);
+    for (let i = 0; i < 500 && (await active()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await active()).toBe(0);
+    const keys = await redis.keys('serve:{pool:abort}:abort:[0-9]*');
+    expect(keys).toEqual([]);
+    // The worker replaced the thread it ended, and runs the next pool's tasks.
+    const next = new Pool({ backend, name: 'abort', processes: 0 });
+    expect(await next.apply((x: number) => x * 2, [21])).toBe(42);
+    await next.terminate();
+    redis.disconnect();
+    await worker.kill('SIGTERM');
+  });
+
   it('rejects with a ConcError within 10 s when Redis cannot be reached', async () => {
     const nowhere = new RedisBackend({ url: 'redis://127.0.0.1:1', prefix: 'serve' });
     const started = Date.now();
