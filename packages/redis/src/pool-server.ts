@@ -295,6 +295,8 @@ export class PoolServer {
     const crash = new WorkerCrashedError(`the pool's initializer failed in a worker: ${error.name}: ${error.message}`, { cause: error });
     this.#brokenBy = crash;
     void this.#engine.terminate(crash);
+    // Takes no more jobs: other workers of the queue serve it.
+    void this.#worker?.close().catch(() => {});
   }
 }
 

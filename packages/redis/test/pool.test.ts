@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConcError, DataCloneError, RemoteError, StateError, TimeoutError } from '@conc/core';
+import { ConcError, DataCloneError, RemoteError, StateError, TimeoutError, WorkerCrashedError } from '@conc/core';
 import { Manager, type DictProxy } from '@conc/manager';
 import { Pool } from '@conc/pool';
 import { RedisBackend } from '@conc/redis';
@@ -171,6 +171,17 @@ describe('Pool on Redis: the members of the local Pool', () => {
     expect(() => pool.applyAsync(() => 1)).toThrow(StateError);
     await pool.join();
     expect(await slow).toBe('done');
+  });
+
+  it("the pool's own workers run its initializer; one that fails fails their tasks with WorkerCrashedError", async () => {
+    {
+      await using pool = newPool({ processes: 1, initializer: (greeting: string) => ((globalThis as { greeting?: string }).greeting = greeting), initargs: ['hi'] });
+      expect(await pool.apply(() => (globalThis as { greeting?: string }).greeting)).toBe('hi');
+    }
+    await using broken = newPool({ processes: 1, initializer: () => { throw new RangeError('no'); } });
+    const error = await broken.apply(() => 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(((error as Error).cause as Error).message).toBe('no');
   });
 
   it('checks its options', () => {

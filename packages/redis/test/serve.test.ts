@@ -90,6 +90,16 @@ describe('serve()', () => {
     await nowhere.close();
   });
 
+  it("kind 'process' runs the tasks in child processes", async () => {
+    await using handle = await serve(backend, { name: 'children', processes: 1, kind: 'process', allowSource: true });
+    const pool = new Pool({ backend, name: 'children', processes: 0 });
+    const pid = await pool.apply(() => process.pid);
+    expect(pid).not.toBe(process.pid);
+    expect(await pool.map((x: bigint) => x * 2n, [1n, 2n])).toEqual([2n, 4n]);
+    await pool.terminate();
+    await handle.close();
+  });
+
   it('checks its options', async () => {
     await expect(serve(backend, { name: 'a b' })).rejects.toThrow(TypeError);
     await expect(serve(backend, { processes: 0 })).rejects.toThrow(RangeError);
