@@ -1,32 +1,11 @@
 import { EmptyError, FullError, ShutDownError, StateError } from '@conc/core';
-import {
-  allocateBlock,
-  decode,
-  decodeAt,
-  encodeInto,
-  UNDECODED,
-  openBlock,
-  remaining,
-  reviveDescriptor,
-  wake,
-  waitAsync,
-  waitSync,
-  type BlockDescriptor,
-  type SharedBlock,
-  type SharedDescriptor,
-} from '@conc/core/internal';
-import { Lock } from '@conc/sync';
-import { align, allocateRing, copyIn, copyOut, MAX_RING_BYTES, viewArena, type Arena } from './arena.js';
-import { EventCount } from './event-count.js';
-import { describeLock, lockAsync, lockSync, ownLock, settle, tryLock } from './queue-lock.js';
-import { FIFO_CONTROL_BYTES, FifoWord, StoreKind, Word } from './layout.js';
+import { decode, decodeAt, encodeInto, remaining, UNDECODED } from '@conc/core/internal';
+import { align, copyIn, copyOut } from './arena.js';
+import { FifoMemory, WRAP_MARKER, type FifoCoreFields } from './fifo-memory.js';
+import { FifoWord, Word } from './layout.js';
+import { lockAsync, lockSync, settle, tryLock } from './queue-lock.js';
 
-/** The cloneable form of a {@link FifoCore}. @internal */
-export interface FifoCoreFields {
-  control: BlockDescriptor;
-  putLock: SharedDescriptor;
-  getLock: SharedDescriptor;
-}
+export type { FifoCoreFields } from './fifo-memory.js';
 
 /**
  * Loads before sleeping for an item or for room: a peer on another core often delivers within
@@ -42,52 +21,31 @@ const enum Pop {
 }
 /** What `#take` gives when there is no item (an item may be `undefined`). */
 const NOTHING: unique symbol = Symbol('nothing');
-/** A record length that means "the records go on at the start of the ring". */
-const WRAP_MARKER = 0xffffffff;
-/** Bytes a ring starts with. */
-const FIRST_RING_BYTES = 16 * 1024;
 /** Why a put or get gave up before it could even look at the queue. */
 const PUT_BUSY = 'put: timed out waiting for the queue';
 const GET_BUSY = 'get: timed out waiting for the queue';
+/** Why a put gave up once it looked. */
+const PUT_FULL = 'put: the queue is full';
+const PUT_SHUT = 'put: the queue is shut down';
 
 /**
  * The engine of the first-in first-out queues (`Queue`, `SimpleQueue`, a pipe's channels): the
- * two-lock queue of Michael and Scott (Java's `LinkedBlockingQueue`) over a byte ring in shared
- * memory. Producers serialise on a put lock, consumers on a get lock, and on the fast path
- * neither side writes a cache line the other writes: producers own `Puts` and the tail
- * position, consumers own `Gets` and the head position, and each side keeps its last view of
- * the other's counter, re-reading it only when that view says empty (consumer) or full
- * (producer). `qsize()` is `Puts - Gets` (approximate, as Python promises).
+ * two-lock queue of Michael and Scott (Java's `LinkedBlockingQueue`) on the byte ring of
+ * {@link FifoMemory}, which also repairs what a thread dying mid-operation leaves. Producers
+ * serialise on a put lock, consumers on a get lock, and on the fast path neither side writes a
+ * cache line the other writes: producers own `Puts` and the tail position, consumers own `Gets`
+ * and the head position, and each side keeps its last view of the other's counter, re-reading
+ * it only when that view says empty (consumer) or full (producer). `qsize()` is `Puts - Gets`
+ * (approximate, as Python promises).
  *
- * Records are `[u32 length][bytes, padded to 4]` at positions counted since the ring started;
- * the ring's length is a power of two, so a position's offset survives the 2^32 wrap. A
- * record that does not fit before the end leaves a wrap marker and goes on at offset 0.
- * A record with no room at all moves the queue to a ring at least twice as large, holding both
- * locks (always put lock, then get lock): memory stays bounded by about twice the most held.
- *
- * Sleeping goes through {@link EventCount}s (items, room), `join` sleeps on `Unfinished`.
- * Works on bytes; the classes encode and decode.
- *
- * A thread may die holding either lock, at any instruction (ATOMICS.md, "When a party dies").
- * What it leaves is repaired by the thread that takes the lock over (see `#repairPut`,
- * `#repairGet`): a put or get publishes through a journal of what it is about to write, so a
- * half-published one is completed or undone, and a move keeps the old ring intact until it is done.
+ * Waiters spin briefly, then sleep on the memory's event counts (items, room). Works on bytes;
+ * the classes encode and decode.
  * @internal
  */
-export class FifoCore {
-  readonly block: SharedBlock;
-  readonly i32: Int32Array;
-  readonly control: Uint32Array;
-  arena: Arena;
-  readonly putLock: Lock;
-  readonly getLock: Lock;
-  readonly #items: EventCount;
-  readonly #room: EventCount;
+export class FifoCore extends FifoMemory {
   // This thread's views of the other side (each valid while the own counter is as it left it).
   /** Producer: `Puts` as this thread last wrote or checked it. */
   #myPuts = 0;
-  /** Producer: whether the views below must be re-read whatever `Puts` says (new instance, moved ring). */
-  #stale = true;
   /** Producer: `Gets` as last read (a lower bound). */
   #gets = 0;
   /** Producer: `HeadPos` as last read (a lower bound). */
@@ -101,86 +59,16 @@ export class FifoCore {
   /** The encoded size of the last item this thread put or took by value (for tracing). */
   lastSize = 0;
 
-  private constructor(tag: string, block: SharedBlock, putLock: Lock, getLock: Lock) {
-    this.block = block;
-    this.i32 = block.i32;
-    this.control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
-    this.putLock = putLock;
-    this.getLock = getLock;
-    this.#items = new EventCount(this.i32, FifoWord.ItemEvent);
-    this.#room = new EventCount(this.i32, FifoWord.RoomEvent);
-    this.arena = viewArena(block.buffer, this.control[FifoWord.ArenaOffset]!, this.control[FifoWord.ArenaBytes]!);
-    const kind = tag.slice(tag.lastIndexOf(':') + 1);
-    ownLock(putLock, kind, this.id, () => this.#repairPut());
-    ownLock(getLock, kind, this.id, () => this.#repairGet());
-  }
-
   /** A new, empty queue core. */
   static create(tag: string, maxsize: number): FifoCore {
-    const block = allocateBlock(tag, FIFO_CONTROL_BYTES);
-    const control = new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2);
-    control[Word.Store] = StoreKind.Fifo;
-    control[FifoWord.MaxSize] = maxsize;
-    const ring = allocateRing(FIRST_RING_BYTES);
-    control[FifoWord.ArenaOffset] = ring.offset;
-    control[FifoWord.ArenaBytes] = ring.bytes.length;
-    return new FifoCore(tag, block, new Lock(), new Lock());
+    const { block, putLock, getLock } = FifoMemory.allocate(tag, maxsize);
+    return new FifoCore(tag, block, putLock, getLock);
   }
 
   /** The core described by `fields`, received from another thread. */
   static open(tag: string, fields: FifoCoreFields): FifoCore {
-    const block = openBlock(tag, fields.control);
-    return new FifoCore(tag, block, reviveDescriptor(fields.putLock) as Lock, reviveDescriptor(fields.getLock) as Lock);
-  }
-
-  fields(): FifoCoreFields {
-    return {
-      control: { buffer: this.block.buffer, byteOffset: this.block.byteOffset, byteLength: this.block.byteLength },
-      putLock: describeLock(this.putLock),
-      getLock: describeLock(this.getLock),
-    };
-  }
-
-  get id(): number {
-    return this.i32[1]!;
-  }
-
-  get maxsize(): number {
-    return this.control[FifoWord.MaxSize]!;
-  }
-
-  /** The size as `qsize()` reports it: exact, after repairing what a dead lock holder left. */
-  settledCount(): number {
-    settle(this.putLock);
-    settle(this.getLock);
-    return this.count();
-  }
-
-  count(): number {
-    // Gets first: Puts read later is at least what it was then, so the difference is never negative.
-    const gets = Atomics.load(this.i32, FifoWord.Gets);
-    return (Atomics.load(this.i32, FifoWord.Puts) - gets) | 0;
-  }
-
-  isShutDown(): boolean {
-    return Atomics.load(this.i32, FifoWord.ShutDown) !== 0;
-  }
-
-  isClosed(flag: Word.ReaderClosed | Word.WriterClosed): boolean {
-    return Atomics.load(this.i32, flag) !== 0;
-  }
-
-  /**
-   * Follows a move of the ring made by another thread; called holding either lock (a move holds
-   * both). A move restarts the positions, so the producer's view of the head goes too.
-   */
-  #follow(): void {
-    const c = this.control;
-    const arena = this.arena;
-    if (c[FifoWord.ArenaOffset] !== arena.offset || c[FifoWord.ArenaBytes] !== arena.bytes.length) {
-      this.arena = viewArena(this.block.buffer, c[FifoWord.ArenaOffset]!, c[FifoWord.ArenaBytes]!);
-      this.#stale = true;
-    }
+    const { block, putLock, getLock } = FifoMemory.reopen(tag, fields);
+    return new FifoCore(tag, block, putLock, getLock);
   }
 
   // ---- the producer side (holding the put lock) ----
@@ -190,10 +78,10 @@ export class FifoCore {
    * thread last put: a view older than 2^31 items would otherwise wrap and lie.
    */
   #followPut(): void {
-    this.#follow();
+    this.follow();
     const puts = this.i32[FifoWord.Puts]!;
-    if (puts !== this.#myPuts || this.#stale) {
-      this.#stale = false;
+    if (puts !== this.#myPuts || this.stale) {
+      this.stale = false;
       this.#myPuts = puts;
       this.#gets = Atomics.load(this.i32, FifoWord.Gets);
       this.#head = Atomics.load(this.control, FifoWord.HeadPos);
@@ -263,127 +151,21 @@ export class FifoCore {
     return n;
   }
 
-  /**
-   * Moves the tail past a written record and publishes it (one more `Puts`). Journaled first:
-   * the tail is the commit (a thread taking the lock over from one that died here completes a
-   * put whose tail moved and undoes one whose tail did not). No call or loop lies between the
-   * journal's writes and the ones they describe, so a `terminate()` cannot fall between them.
-   */
+  /** Publishes the record written up to `tail` as this thread's next put (see `publishPut`). */
   #publish(tail: number, tasks: boolean): void {
-    const c = this.control;
     const puts = (this.#myPuts + 1) | 0;
-    c[FifoWord.PutPuts] = puts;
-    c[FifoWord.PutTail] = tail;
-    c[FifoWord.PutCounted] = 0;
-    c[FifoWord.PutPending] = 1;
-    // Counted before it is published: a consumer may take it and call taskDone at once.
-    if (tasks) {
-      Atomics.add(this.i32, FifoWord.Unfinished, 1);
-      c[FifoWord.PutCounted] = 1;
-    }
-    c[FifoWord.TailPos] = tail;
-    Atomics.store(this.i32, FifoWord.Puts, puts);
-    c[FifoWord.PutPending] = 0;
+    this.publishPut(puts, tail, tasks);
     this.#myPuts = puts;
   }
 
   /**
-   * Holding the put lock, taken over from a producer that died holding it: puts back a ring
-   * move it left half-done (through the get lock, whose repair does it), then completes or
-   * undoes the put it was publishing.
+   * Moves the queue to a larger ring, then pushes `bytes` there; holding both locks, of which it
+   * releases the get lock (taken by the caller, each in its own way).
    */
-  #repairPut(): void {
-    const c = this.control;
-    if (c[FifoWord.Moving] !== 0) {
-      lockSync(this.getLock);
-      this.getLock.release();
-    }
-    if (c[FifoWord.PutPending] !== 0) {
-      if (c[FifoWord.TailPos] === c[FifoWord.PutTail]) {
-        Atomics.store(this.i32, FifoWord.Puts, c[FifoWord.PutPuts]! | 0);
-        this.#items.notify();
-      } else if (c[FifoWord.PutCounted] !== 0) this.#uncount(1);
-      c[FifoWord.PutPending] = 0;
-    }
-    this.#stale = true;
-  }
-
-  /**
-   * Holding the get lock, taken over from a consumer (or a mover) that died holding it: puts
-   * back a half-done ring move, then completes a get whose head moved (its item is gone with
-   * the dead consumer, as in Python).
-   */
-  #repairGet(): void {
-    const c = this.control;
-    if (c[FifoWord.Moving] !== 0) {
-      c[FifoWord.ArenaOffset] = c[FifoWord.MoveOffset]!;
-      c[FifoWord.ArenaBytes] = c[FifoWord.MoveBytes]!;
-      Atomics.store(c, FifoWord.HeadPos, c[FifoWord.MoveHead]!);
-      c[FifoWord.TailPos] = c[FifoWord.MoveTail]!;
-      Atomics.store(c, FifoWord.Moving, 0);
-    }
-    if (c[FifoWord.GetPending] !== 0) {
-      if (Atomics.load(c, FifoWord.HeadPos) === c[FifoWord.GetHead]) {
-        Atomics.store(this.i32, FifoWord.Gets, c[FifoWord.GetGets]! | 0);
-        this.#room.notify();
-      }
-      c[FifoWord.GetPending] = 0;
-    }
-  }
-
-  /** Takes `n` items off `Unfinished` (never below 0), waking `join` when it reaches 0. */
-  #uncount(n: number): void {
-    const i32 = this.i32;
-    for (;;) {
-      const unfinished = Atomics.load(i32, FifoWord.Unfinished);
-      const left = Math.max(0, unfinished - n);
-      if (Atomics.compareExchange(i32, FifoWord.Unfinished, unfinished, left) !== unfinished) continue;
-      if (left === 0) wake(i32, FifoWord.Unfinished, Infinity, FifoWord.JoinWaiters);
-      return;
-    }
-  }
-
-  /** Moves the records, in order, to the start of a ring with room for `size` more bytes; holding both locks. */
-  #move(size: number): void {
-    const c = this.control;
-    const old = this.arena;
-    const capacity = old.bytes.length;
-    let head = c[FifoWord.HeadPos]!;
-    const tail = c[FifoWord.TailPos]!;
-    const fresh = allocateRing(Math.max(Math.min(capacity * 2, MAX_RING_BYTES), ((tail - head) >>> 0) + size));
-    c[FifoWord.MoveOffset] = old.offset;
-    c[FifoWord.MoveBytes] = capacity;
-    c[FifoWord.MoveHead] = head;
-    c[FifoWord.MoveTail] = tail;
-    Atomics.store(c, FifoWord.Moving, 1);
-    let length = 0;
-    while (head !== tail) {
-      const at = head & (capacity - 1);
-      const n = old.u32[at >>> 2]!;
-      if (n === WRAP_MARKER) {
-        head = (head + capacity - at) >>> 0;
-        continue;
-      }
-      const record = 4 + align(n);
-      fresh.bytes.set(old.bytes.subarray(at, at + record), length);
-      length += record;
-      head = (head + record) >>> 0;
-    }
-    c[FifoWord.ArenaOffset] = fresh.offset;
-    c[FifoWord.ArenaBytes] = fresh.bytes.length;
-    Atomics.store(c, FifoWord.HeadPos, 0);
-    c[FifoWord.TailPos] = length;
-    Atomics.store(c, FifoWord.Moving, 0);
-    this.arena = fresh;
-    this.#head = 0;
-  }
-
-  /** Pushes, moving to a larger ring first when needed; holding the put lock. */
-  #pushSync(bytes: Uint8Array, tasks: boolean, deadline: number): void {
-    if (this.#push(bytes, tasks)) return;
-    if (!lockSync(this.getLock, deadline)) throw new FullError(PUT_BUSY);
+  #growAndPush(bytes: Uint8Array, tasks: boolean): void {
     try {
-      this.#move(4 + align(bytes.length));
+      this.move(4 + align(bytes.length));
+      this.#head = 0;
     } finally {
       this.getLock.release();
     }
@@ -402,27 +184,30 @@ export class FifoCore {
     let held = true;
     try {
       for (let spun = false; ; ) {
-        if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+        if (this.isShutDown()) throw new ShutDownError(PUT_SHUT);
         this.#followPut();
         if (!this.#isFull()) break;
-        if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
+        if (remaining(deadline) === 0) throw new FullError(PUT_FULL);
         lock.release();
         held = false;
         if (!spun) {
           spun = true;
           for (let i = 0; i < SPINS && !this.#roomOrEnd(); i++);
         } else {
-          const key = this.#room.prepare();
-          if (!this.#roomOrEnd()) this.#room.waitSync(key, deadline);
+          const key = this.room.prepare();
+          if (!this.#roomOrEnd()) this.room.waitSync(key, deadline);
         }
-        if (!lockSync(lock, deadline)) throw new FullError('put: the queue is full');
+        if (!lockSync(lock, deadline)) throw new FullError(PUT_FULL);
         held = true;
       }
-      this.#pushSync(bytes, tasks, deadline);
+      if (!this.#push(bytes, tasks)) {
+        if (!lockSync(this.getLock, deadline)) throw new FullError(PUT_BUSY);
+        this.#growAndPush(bytes, tasks);
+      }
     } finally {
       if (held) lock.release();
     }
-    this.#items.notify();
+    this.items.notify();
   }
 
   /**
@@ -442,7 +227,7 @@ export class FifoCore {
     } finally {
       this.putLock.release();
     }
-    if (size >= 0) this.#items.notify();
+    if (size >= 0) this.items.notify();
     return size;
   }
 
@@ -450,22 +235,17 @@ export class FifoCore {
   tryPut(bytes: Uint8Array, _key: Uint8Array | undefined, tasks = true): boolean {
     if (!tryLock(this.putLock)) return false;
     try {
-      if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+      if (this.isShutDown()) throw new ShutDownError(PUT_SHUT);
       this.#followPut();
       if (this.#isFull()) return false;
       if (!this.#push(bytes, tasks)) {
         if (!tryLock(this.getLock)) return false;
-        try {
-          this.#move(4 + align(bytes.length));
-        } finally {
-          this.getLock.release();
-        }
-        this.#push(bytes, tasks);
+        this.#growAndPush(bytes, tasks);
       }
     } finally {
       this.putLock.release();
     }
-    this.#items.notify();
+    this.items.notify();
     return true;
   }
 
@@ -475,32 +255,26 @@ export class FifoCore {
     let held = true;
     try {
       for (;;) {
-        if (this.isShutDown()) throw new ShutDownError('put: the queue is shut down');
+        if (this.isShutDown()) throw new ShutDownError(PUT_SHUT);
         this.#followPut();
         if (!this.#isFull()) break;
-        if (remaining(deadline) === 0) throw new FullError('put: the queue is full');
+        if (remaining(deadline) === 0) throw new FullError(PUT_FULL);
         lock.release();
         held = false;
-        const key = this.#room.prepare();
-        if (!this.#roomOrEnd()) await this.#room.wait(key, deadline, signal);
-        if (!(await lockAsync(lock, deadline, signal))) throw new FullError('put: the queue is full');
+        const key = this.room.prepare();
+        if (!this.#roomOrEnd()) await this.room.wait(key, deadline, signal);
+        if (!(await lockAsync(lock, deadline, signal))) throw new FullError(PUT_FULL);
         held = true;
       }
       if (!this.#push(bytes, tasks)) {
         // Never block this thread on the get lock: an async get here may hold it across a turn.
         if (!(await lockAsync(this.getLock, deadline))) throw new FullError(PUT_BUSY);
-        try {
-          this.#follow();
-          this.#move(4 + align(bytes.length));
-        } finally {
-          this.getLock.release();
-        }
-        this.#push(bytes, tasks);
+        this.#growAndPush(bytes, tasks);
       }
     } finally {
       if (held) lock.release();
     }
-    this.#items.notify();
+    this.items.notify();
   }
 
   // ---- the consumer side (holding the get lock) ----
@@ -540,16 +314,8 @@ export class FifoCore {
       }
       this.lastSize = length;
     } else out = copyOut(ring, at + 4, length, as === Pop.Kept);
-    // The head moves before Gets: a producer that sees the new count never sees the old room.
-    // Journaled first, the head being the commit (see `#repairGet`).
-    const next = (head + 4 + align(length)) >>> 0;
     const gets = (this.#myGets + 1) | 0;
-    c[FifoWord.GetGets] = gets;
-    c[FifoWord.GetHead] = next;
-    c[FifoWord.GetPending] = 1;
-    Atomics.store(c, FifoWord.HeadPos, next);
-    Atomics.store(this.i32, FifoWord.Gets, gets);
-    c[FifoWord.GetPending] = 0;
+    this.publishGet(gets, (head + 4 + align(length)) >>> 0);
     this.#myGets = gets;
     return out;
   }
@@ -559,7 +325,7 @@ export class FifoCore {
    * if none will come or the deadline passed, or gives {@link NOTHING}.
    */
   #take(deadline: number, as: Pop): unknown {
-    this.#follow();
+    this.follow();
     if (this.#hasItem()) return this.#popRecord(as);
     this.#checkEnded();
     if (remaining(deadline) === 0) throw new EmptyError('get: the queue is empty');
@@ -572,12 +338,12 @@ export class FifoCore {
    */
   #checkEnded(): void {
     if (this.isShutDown()) throw new ShutDownError('get: the queue is shut down and empty');
-    if (Atomics.load(this.i32, Word.ReaderClosed) !== 0) throw new StateError('Connection.recv: this end of the pipe was closed');
+    if (this.isClosed(Word.ReaderClosed)) throw new StateError('Connection.recv: this end of the pipe was closed');
   }
 
   /** Whether a waiting consumer should look again: an item, or the end. */
   #itemOrEnd(): boolean {
-    return this.count() > 0 || this.isShutDown() || Atomics.load(this.i32, Word.ReaderClosed) !== 0;
+    return this.count() > 0 || this.isShutDown() || this.isClosed(Word.ReaderClosed);
   }
 
   /**
@@ -595,7 +361,7 @@ export class FifoCore {
         lock.release();
       }
       if (value !== NOTHING) {
-        this.#room.notify();
+        this.room.notify();
         if (!this.#raw) return value;
         // Decoded outside the lock (it may revive @conc objects, or throw), before anything else runs here.
         this.#raw = false;
@@ -606,8 +372,8 @@ export class FifoCore {
         for (let i = 0; i < SPINS && !this.#itemOrEnd(); i++);
         continue;
       }
-      const key = this.#items.prepare();
-      if (!this.#itemOrEnd()) this.#items.waitSync(key, deadline);
+      const key = this.items.prepare();
+      if (!this.#itemOrEnd()) this.items.waitSync(key, deadline);
     }
   }
 
@@ -621,7 +387,7 @@ export class FifoCore {
       this.getLock.release();
     }
     if (taken === NOTHING) return undefined;
-    this.#room.notify();
+    this.room.notify();
     return taken as Uint8Array;
   }
 
@@ -638,11 +404,11 @@ export class FifoCore {
         lock.release();
       }
       if (taken !== NOTHING) {
-        this.#room.notify();
+        this.room.notify();
         return taken as Uint8Array;
       }
-      const key = this.#items.prepare();
-      if (!this.#itemOrEnd()) await this.#items.wait(key, deadline, signal);
+      const key = this.items.prepare();
+      if (!this.#itemOrEnd()) await this.items.wait(key, deadline, signal);
     }
   }
 
@@ -653,91 +419,8 @@ export class FifoCore {
       if (this.count() > 0 || this.isShutDown()) return true;
       if (this.isClosed(Word.ReaderClosed)) throw new StateError('Connection.poll: this end of the pipe was closed');
       if (remaining(deadline) === 0) return false;
-      const key = this.#items.prepare();
-      if (!this.#itemOrEnd()) await this.#items.wait(key, deadline, signal);
+      const key = this.items.prepare();
+      if (!this.#itemOrEnd()) await this.items.wait(key, deadline, signal);
     }
-  }
-
-  // ---- tasks and shutdown ----
-
-  taskDone(): void {
-    const i32 = this.i32;
-    for (;;) {
-      const unfinished = Atomics.load(i32, FifoWord.Unfinished);
-      if (unfinished === 0) throw new StateError('taskDone: called more times than there were items put (Python: task_done() called too many times)');
-      if (Atomics.compareExchange(i32, FifoWord.Unfinished, unfinished, unfinished - 1) !== unfinished) continue;
-      if (unfinished === 1) wake(i32, FifoWord.Unfinished, Infinity, FifoWord.JoinWaiters);
-      return;
-    }
-  }
-
-  unfinished(): number {
-    return Atomics.load(this.i32, FifoWord.Unfinished);
-  }
-
-  joinSync(deadline: number): boolean {
-    for (;;) {
-      const unfinished = Atomics.load(this.i32, FifoWord.Unfinished);
-      if (unfinished === 0) return true;
-      if (remaining(deadline) === 0) return false;
-      // Sleeps on the count itself: any change since the load makes the wait return at once.
-      waitSync(this.i32, FifoWord.Unfinished, unfinished, deadline, FifoWord.JoinWaiters);
-    }
-  }
-
-  async join(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
-    for (;;) {
-      const unfinished = Atomics.load(this.i32, FifoWord.Unfinished);
-      if (unfinished === 0) return true;
-      if (remaining(deadline) === 0) return false;
-      await waitAsync(this.i32, FifoWord.Unfinished, unfinished, deadline, signal, FifoWord.JoinWaiters);
-    }
-  }
-
-  /** Both locks, in the one order (put, then get), for what changes the whole queue. */
-  #lockBoth(): void {
-    lockSync(this.putLock);
-    lockSync(this.getLock);
-  }
-
-  #unlockBoth(): void {
-    this.getLock.release();
-    this.putLock.release();
-  }
-
-  shutdown(immediate: boolean): void {
-    this.#lockBoth();
-    try {
-      Atomics.store(this.i32, FifoWord.ShutDown, 1);
-      if (immediate) this.#drop();
-    } finally {
-      this.#unlockBoth();
-    }
-    this.#items.notify();
-    this.#room.notify();
-  }
-
-  /** Drops every item and counts them as done; holding both locks. */
-  #drop(): void {
-    const i32 = this.i32;
-    const c = this.control;
-    const puts = i32[FifoWord.Puts]!;
-    const dropped = (puts - i32[FifoWord.Gets]!) | 0;
-    c[FifoWord.GetGets] = puts;
-    c[FifoWord.GetHead] = c[FifoWord.TailPos]!;
-    c[FifoWord.GetPending] = 1;
-    Atomics.store(c, FifoWord.HeadPos, c[FifoWord.TailPos]!);
-    Atomics.store(i32, FifoWord.Gets, puts);
-    c[FifoWord.GetPending] = 0;
-    this.#uncount(dropped);
-    wake(i32, FifoWord.Unfinished, Infinity, FifoWord.JoinWaiters);
-  }
-
-  /** Sets a pipe channel's closed flag (`Word.ReaderClosed` or `Word.WriterClosed`) and wakes everyone. */
-  close(flag: Word.ReaderClosed | Word.WriterClosed): void {
-    Atomics.store(this.i32, flag, 1);
-    this.#items.notify();
-    this.#room.notify();
   }
 }
-

@@ -67,7 +67,7 @@ export const enum StoreKind {
 export const CONTROL_BYTES = Word.Size * 4;
 
 /**
- * The words of a first-in first-out queue's control block (`FifoCore`), laid out so that
+ * The words of a first-in first-out queue's control block (`FifoMemory`), laid out so that
  * producers and consumers write disjoint 64-byte lines: line 0 is read-mostly (set up once,
  * changed only by shutdown, close and arena moves); `Puts`/`TailPos` are written only by
  * producers, `Gets`/`HeadPos` only by consumers; each wait word sits on a line of its own, so a
@@ -98,7 +98,7 @@ export const enum FifoWord {
   /** Byte position of the next record, counted since the ring started (wraps at 2^32). */
   TailPos = 17,
   /**
-   * The put journal, written before a put publishes (see `FifoCore.#publish`): 1 while
+   * The put journal, written before a put publishes (see `FifoMemory.publishPut`): 1 while
    * publishing, the `Puts` and `TailPos` it publishes, and 1 once it counted the item in `Unfinished`.
    */
   PutPending = 18,
