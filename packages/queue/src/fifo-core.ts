@@ -119,7 +119,7 @@ export class FifoCore extends FifoMemory {
     }
     ring.u32[at >>> 2] = bytes.length;
     copyIn(ring, at + 4, bytes);
-    this.#publish((tail + size) >>> 0, tasks);
+    this.#myPuts = this.publishPut(this.#myPuts, (tail + size) >>> 0, tasks);
     return true;
   }
 
@@ -147,15 +147,8 @@ export class FifoCore extends FifoMemory {
     }
     if (n < 0) return -1;
     ring.u32[at >>> 2] = n;
-    this.#publish((tail + 4 + align(n)) >>> 0, tasks);
+    this.#myPuts = this.publishPut(this.#myPuts, (tail + 4 + align(n)) >>> 0, tasks);
     return n;
-  }
-
-  /** Publishes the record written up to `tail` as this thread's next put (see `publishPut`). */
-  #publish(tail: number, tasks: boolean): void {
-    const puts = (this.#myPuts + 1) | 0;
-    this.publishPut(puts, tail, tasks);
-    this.#myPuts = puts;
   }
 
   /**

@@ -149,14 +149,15 @@ export class FifoMemory {
   }
 
   /**
-   * Holding the put lock: moves the tail past a written record and publishes it as put number
-   * `puts`. Journaled first: the tail is the commit (a thread taking the lock over from one that
-   * died here completes a put whose tail moved and undoes one whose tail did not). No call or
-   * loop lies between the journal's writes and the ones they describe, so a `terminate()`
-   * cannot fall between them.
+   * Holding the put lock: moves the tail to `tail`, past a written record, and publishes it, one
+   * more than `before` puts; returns the new count. Journaled first: the tail is the commit (a
+   * thread taking the lock over from one that died here completes a put whose tail moved and
+   * undoes one whose tail did not). No call or loop lies between the journal's writes and the
+   * ones they describe, so a `terminate()` cannot fall between them.
    */
-  protected publishPut(puts: number, tail: number, tasks: boolean): void {
+  protected publishPut(before: number, tail: number, tasks: boolean): number {
     const c = this.control;
+    const puts = (before + 1) | 0;
     c[FifoWord.PutPuts] = puts;
     c[FifoWord.PutTail] = tail;
     c[FifoWord.PutCounted] = 0;
@@ -169,12 +170,13 @@ export class FifoMemory {
     c[FifoWord.TailPos] = tail;
     Atomics.store(this.i32, FifoWord.Puts, puts);
     c[FifoWord.PutPending] = 0;
+    return puts;
   }
 
   /**
-   * Holding the get lock: moves the head to `head` and publishes `gets` items taken. The head
-   * moves before `Gets`: a producer that sees the new count never sees the old room. Journaled
-   * first, the head being the commit (see `#repairGet`).
+   * Holding the get lock: moves the head to `head`, past the records taken, and publishes
+   * `gets` items taken in all. The head moves before `Gets`: a producer that sees the new count
+   * never sees the old room. Journaled first, the head being the commit (see `#repairGet`).
    */
   protected publishGet(gets: number, head: number): void {
     const c = this.control;
