@@ -112,15 +112,12 @@ export class ByteReader {
 }
 
 /**
- * Writes frames to a socket, batching the frames of one event-loop turn into one write
- * (pipelined calls cost one syscall, not one each).
+ * What both frame writers share (the socket's {@link FrameWriter} and a channel's ring writer):
+ * a frame is begun, filled and ended, or dropped whole when it cannot be filled or is too big.
  * @internal
  */
-export class FrameWriter {
-  private readonly builder = new FrameBuilder();
-  private scheduled = false;
-
-  constructor(private readonly socket: Socket) {}
+export abstract class FrameSink {
+  protected readonly builder = new FrameBuilder();
 
   /** Starts a frame: fill it through the returned builder, then {@link end} (or {@link abort}). */
   begin(): FrameBuilder {
@@ -133,18 +130,55 @@ export class FrameWriter {
     this.builder.abortFrame();
   }
 
+  /** Finishes the frame and sends it. */
+  abstract end(): void;
+
+  /** Builds one frame with `fill` and sends it; if `fill` throws, nothing of it is sent. */
+  frame(fill: (builder: FrameBuilder) => void): void {
+    const builder = this.begin();
+    try {
+      fill(builder);
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+    this.end();
+  }
+
   /**
-   * Finishes the frame; the frames made in one turn of the event loop leave in one write.
+   * Closes the frame begun and returns its size.
    * @throws RangeError (and drops the frame) when it is over {@link MAX_FRAME_BYTES}: the peer
    *   would close the connection.
    */
-  end(): void {
+  protected endFrame(): number {
     const bytes = this.builder.frameBytes;
     if (bytes > MAX_FRAME_BYTES) {
       this.builder.abortFrame();
       throw new RangeError(`a message of ${bytes} bytes is over the manager's limit of ${MAX_FRAME_BYTES} bytes`);
     }
     this.builder.endFrame();
+    return bytes;
+  }
+}
+
+/**
+ * Writes frames to a socket, batching the frames of one event-loop turn into one write
+ * (pipelined calls cost one syscall, not one each).
+ * @internal
+ */
+export class FrameWriter extends FrameSink {
+  private scheduled = false;
+
+  constructor(private readonly socket: Socket) {
+    super();
+  }
+
+  /**
+   * Finishes the frame; the frames made in one turn of the event loop leave in one write.
+   * @throws RangeError (and drops the frame) when it is over {@link MAX_FRAME_BYTES}.
+   */
+  end(): void {
+    this.endFrame();
     this.schedule();
   }
 
@@ -161,18 +195,6 @@ export class FrameWriter {
   append(src: Buffer, start: number, end: number): void {
     this.builder.append(src, start, end);
     this.schedule();
-  }
-
-  /** Builds one frame with `fill`; if `fill` throws, nothing of it is sent. */
-  frame(fill: (builder: FrameBuilder) => void): void {
-    const builder = this.begin();
-    try {
-      fill(builder);
-    } catch (error) {
-      this.abort();
-      throw error;
-    }
-    this.end();
   }
 
   private readonly flush = (): void => {

@@ -1,6 +1,5 @@
 import { RING_FRAME_LIMIT, type Ring } from './ring.js';
-import { MAX_FRAME_BYTES, type FrameWriter } from './frame.js';
-import { FrameBuilder } from './message.js';
+import { FrameSink, type FrameWriter } from './frame.js';
 
 /** What a ring writer needs from its side of the channel. @internal */
 export interface RingSide {
@@ -22,8 +21,7 @@ export interface RingSide {
  * the ring is full, frames wait here in order until the consumer makes room ({@link flush}).
  * @internal
  */
-export class RingWriter {
-  private readonly builder = new FrameBuilder();
+export class RingWriter extends FrameSink {
   /** Frames waiting for room, in order; `null` stands for a marker of a frame already on the socket. */
   private readonly waiting: (Buffer | null)[] = [];
 
@@ -31,20 +29,13 @@ export class RingWriter {
     private readonly ring: Ring,
     private readonly socket: FrameWriter,
     private readonly side: RingSide,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Whether frames wait for room in the ring. */
   get blocked(): boolean {
     return this.waiting.length > 0;
-  }
-
-  begin(): FrameBuilder {
-    this.builder.beginFrame();
-    return this.builder;
-  }
-
-  abort(): void {
-    this.builder.abortFrame();
   }
 
   /**
@@ -52,13 +43,8 @@ export class RingWriter {
    * @throws RangeError (and drops the frame) when it is over {@link MAX_FRAME_BYTES}.
    */
   end(): void {
+    const bytes = this.endFrame();
     const builder = this.builder;
-    const bytes = builder.frameBytes;
-    if (bytes > MAX_FRAME_BYTES) {
-      builder.abortFrame();
-      throw new RangeError(`a message of ${bytes} bytes is over the manager's limit of ${MAX_FRAME_BYTES} bytes`);
-    }
-    builder.endFrame();
     if (bytes > RING_FRAME_LIMIT) {
       this.socket.append(builder.bytes, builder.lastFrameStart, builder.length);
       this.send(null);
@@ -66,18 +52,6 @@ export class RingWriter {
       this.send(Buffer.from(builder.bytes.subarray(builder.lastFrameStart, builder.length)));
     }
     builder.clear();
-  }
-
-  /** Builds one frame with `fill` and sends it; if `fill` throws, nothing of it is sent. */
-  frame(fill: (builder: FrameBuilder) => void): void {
-    const builder = this.begin();
-    try {
-      fill(builder);
-    } catch (error) {
-      this.abort();
-      throw error;
-    }
-    this.end();
   }
 
   /** Moves waiting frames into the ring as far as there is room. */
