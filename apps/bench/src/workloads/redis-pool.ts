@@ -66,7 +66,10 @@ function keptWorkers(name: string, start: (url: string) => Promise<ChildProcess>
 
 /**
  * Raw BullMQ as its guide shows it: `Queue.add`, then `job.waitUntilFinished(queueEvents)` for
- * one result (it checks the job itself once it listens, so a missed event cannot hang it).
+ * one result. `QueueEvents` starts reading its stream at `$` only once its first XREAD is sent,
+ * some time after `waitUntilReady()`: a job finishing in between is neither seen by that read nor
+ * (if it finished after waitUntilFinished's own check) by the check, and its wait never ends. So
+ * the events are read from the stream's last entry as it was before anything was added.
  * For thousands at once, waiting on events is not reliable (10k waitUntilFinished listeners
  * each see every event; a capped event stream drops some, BullMQ #2517): the queue's count of
  * completed jobs is polled until all are done, and their values read from the kept records
@@ -74,20 +77,27 @@ function keptWorkers(name: string, start: (url: string) => Promise<ChildProcess>
  */
 class RawClient {
   readonly queue: Queue;
-  readonly events: QueueEvents;
+  private events: QueueEvents | undefined;
+  private readonly connection: Redis;
 
-  constructor(url: string, name: string) {
-    this.queue = new Queue(name, { connection: new Redis(url) });
-    this.events = new QueueEvents(name, { connection: new Redis(url, { maxRetriesPerRequest: null }) });
+  constructor(
+    private readonly url: string,
+    private readonly name: string,
+  ) {
+    this.connection = new Redis(url);
+    this.queue = new Queue(name, { connection: this.connection });
   }
 
-  ready(): Promise<void> {
-    return this.events.waitUntilReady().then(() => undefined);
+  async ready(): Promise<void> {
+    const last = await this.connection.xrevrange(`bull:${this.name}:events`, '+', '-', 'COUNT', 1);
+    const lastEventId = last[0]?.[0] ?? '0-0';
+    this.events = new QueueEvents(this.name, { lastEventId, connection: new Redis(this.url, { maxRetriesPerRequest: null }) });
+    await this.events.waitUntilReady();
   }
 
   async add(data: object): Promise<unknown> {
     const job = await this.queue.add('t', data);
-    return job.waitUntilFinished(this.events);
+    return job.waitUntilFinished(this.events!);
   }
 
   /** Adds every item as a job and waits for all: the milliseconds that took, then the values. */
@@ -96,8 +106,8 @@ class RawClient {
     const start = performance.now();
     const jobs = await this.queue.addBulk(items.map((data) => ({ name: 't', data })));
     const deadline = Date.now() + 100_000;
-    while ((await this.queue.getCompletedCount()) < before + items.length) {
-      if (Date.now() > deadline) throw new Error('the jobs did not all complete');
+    for (let done = 0; done < items.length; done = (await this.queue.getCompletedCount()) - before) {
+      if (Date.now() > deadline) throw new Error(`${done} of ${items.length} jobs completed in 100 s`);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const ms = performance.now() - start;
@@ -106,7 +116,7 @@ class RawClient {
   }
 
   async close(): Promise<void> {
-    await this.events.close();
+    await this.events?.close();
     await this.queue.close();
   }
 }
