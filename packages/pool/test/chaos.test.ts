@@ -5,17 +5,8 @@ import { EmptyError, FullError } from '@conc/core';
 import { Pool } from '@conc/pool';
 import { LifoQueue, Pipe, PriorityQueue, Queue, SimpleQueue, type Connection } from '@conc/queue';
 import { Lock } from '@conc/sync';
+import { timed } from '@conc/test-kit';
 
-const SLACK_MS = 1500;
-
-async function timed<T>(timeout: number, call: () => T | Promise<T>): Promise<T> {
-  const begin = performance.now();
-  try {
-    return await call();
-  } finally {
-    expect(performance.now() - begin).toBeLessThan(timeout + SLACK_MS);
-  }
-}
 
 type Shared = { q: Queue<number> | LifoQueue<number> | PriorityQueue<number> | SimpleQueue<number>; lock: Lock };
 

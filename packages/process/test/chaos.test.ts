@@ -1,8 +1,8 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { BrokenBarrierError } from '@conc/core';
 import { Barrier, Condition, Event, Lock } from '@conc/sync';
 import { Process, Thread } from '@conc/process';
+import { abandonedDuring, sleep, SLACK_MS, timed } from '@conc/test-kit';
 
 /**
  * Chaos rounds with real child processes and threads, killed (SIGKILL) or ended at random
@@ -12,31 +12,6 @@ import { Process, Thread } from '@conc/process';
  * marked gone by its parent (`Thread`), and a waiter takes its locks over: one rule for both.
  */
 
-const SLACK_MS = 1500;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function timed<T>(timeout: number, call: () => T | Promise<T>): Promise<T> {
-  const begin = performance.now();
-  try {
-    return await call();
-  } finally {
-    expect(performance.now() - begin).toBeLessThan(timeout + SLACK_MS);
-  }
-}
-
-async function abandonedDuring(body: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const events: Record<string, unknown>[] = [];
-  const onEvent = (event: unknown): void => {
-    if ((event as { type: string }).type === 'abandoned') events.push(event as Record<string, unknown>);
-  };
-  subscribe('@conc/trace', onEvent);
-  try {
-    await body();
-  } finally {
-    unsubscribe('@conc/trace', onEvent);
-  }
-  return events;
-}
 
 /** A thread's target: waits at the barrier, and sets `broke` when that fails with BrokenBarrierError. */
 function waitAndReport(b: Barrier, broke: Event): void {

@@ -1,7 +1,7 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { EmptyError, FullError } from '@conc/core';
 import { LifoQueue, Pipe, PriorityQueue, Queue, SimpleQueue, type Connection } from '@conc/queue';
+import { abandonedDuring, SLACK_MS, timed } from '@conc/test-kit';
 import { sleep, start, stopAtAtomic } from './threads.js';
 
 /**
@@ -23,8 +23,6 @@ const WORKERS = 2;
 /** Per worker: puts started, puts done, gets done; then one word: worker 0 stopped. */
 const STRIDE = 4;
 const STOPPED = WORKERS * STRIDE;
-/** A timed call on a queue whose holders died must return within its timeout plus this. */
-const SLACK_MS = 1500;
 
 interface TrafficArgs {
   q: AnyQueue;
@@ -70,16 +68,6 @@ async function traffic(a: TrafficArgs, w: number): Promise<void> {
 
 function valid(item: unknown): item is Item {
   return Array.isArray(item) && item.length === 4 && item[3] === 'x'.repeat((item[2] * 7) % 90) && item[0] === item[2] % 5 && item[1] >= 0 && item[1] < WORKERS;
-}
-
-/** A call that must return within `timeout` + slack, whatever it returns. */
-async function timed<T>(timeout: number, call: () => T | Promise<T>): Promise<T> {
-  const begin = performance.now();
-  try {
-    return await call();
-  } finally {
-    expect(performance.now() - begin).toBeLessThan(timeout + SLACK_MS);
-  }
 }
 
 async function chaosRound(make: () => AnyQueue, round: number): Promise<void> {
@@ -131,26 +119,11 @@ async function chaosRound(make: () => AnyQueue, round: number): Promise<void> {
   expect(back).toEqual(isLifo ? [2, 1, 0] : [0, 1, 2]);
 }
 
-/** Runs `body`, counting the `abandoned` trace events published meanwhile (locks taken over from dead holders). */
-async function countingTakeovers(body: () => Promise<void>): Promise<number> {
-  let takeovers = 0;
-  const onEvent = (event: unknown): void => {
-    if ((event as { type: string }).type === 'abandoned') takeovers++;
-  };
-  subscribe('@conc/trace', onEvent);
-  try {
-    await body();
-  } finally {
-    unsubscribe('@conc/trace', onEvent);
-  }
-  return takeovers;
-}
-
 function rounds(name: string, make: () => AnyQueue, count: number): void {
   it(`${name}: ${count} rounds of workers dying mid-traffic leave it exact and usable`, async () => {
-    const takeovers = await countingTakeovers(async () => {
+    const takeovers = (await abandonedDuring(async () => {
       for (let round = 0; round < count; round++) await chaosRound(make, round);
-    });
+    })).length;
     // Some rounds killed a worker holding a lock: those are what this test is about.
     expect(takeovers).toBeGreaterThan(0);
   });

@@ -1,7 +1,7 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { BrokenBarrierError } from '@conc/core';
 import { Barrier, Condition, Lock, RLock } from '@conc/sync';
+import { abandonedDuring, SLACK_MS, timed } from '@conc/test-kit';
 import { sleep, start, stopAtAtomic, type Started } from './threads.js';
 
 /**
@@ -15,8 +15,6 @@ import { sleep, start, stopAtAtomic, type Started } from './threads.js';
 const WORKERS = 2;
 /** Words: per worker, the operations it finished; then worker 0's "stopped" flag. */
 const STOPPED = WORKERS;
-/** A timed call on an object whose holders died must return within its timeout plus this. */
-const SLACK_MS = 1500;
 
 interface Args {
   words: Int32Array;
@@ -34,30 +32,6 @@ async function killRound<A extends Args>(fn: (args: A, index: number) => unknown
   while (Atomics.load(words, STOPPED) === 0 && Date.now() < until) await sleep(1);
   await Promise.all(workers.map((w) => w.worker.terminate()));
   return words;
-}
-
-async function timed<T>(timeout: number, call: () => T | Promise<T>): Promise<T> {
-  const begin = performance.now();
-  try {
-    return await call();
-  } finally {
-    expect(performance.now() - begin).toBeLessThan(timeout + SLACK_MS);
-  }
-}
-
-/** Runs `body`, returning the `abandoned` trace events published meanwhile. */
-async function abandonedDuring(body: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const events: Record<string, unknown>[] = [];
-  const onEvent = (event: unknown): void => {
-    if ((event as { type: string }).type === 'abandoned') events.push(event as Record<string, unknown>);
-  };
-  subscribe('@conc/trace', onEvent);
-  try {
-    await body();
-  } finally {
-    unsubscribe('@conc/trace', onEvent);
-  }
-  return events;
 }
 
 function finished(words: Int32Array): number {
