@@ -111,9 +111,12 @@ export class ChannelPort {
     }
     const read = this.read();
     if (this.done) return;
+    // A wait for a reply starts at the first pump that finds none and ends with a reply read,
+    // also the last one expected: a start left over from an earlier call would end its poll at once.
+    if (read > 0) this.waitStart = -1;
     const expecting = this.host.expecting();
     if (expecting === 0 || (this.stalled && read === 0)) return;
-    this.waitStart = read > 0 ? -1 : this.waitStart < 0 ? performance.now() : this.waitStart;
+    if (read === 0 && this.waitStart < 0) this.waitStart = performance.now();
     if (!this.turnedLately()) {
       this.queued = true;
       setImmediate(this.pump);
