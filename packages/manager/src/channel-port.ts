@@ -1,4 +1,4 @@
-import { WAKE_FRAME, Word, type ChannelMemory } from './channel.js';
+import { HubWord, WAKE_FRAME, Word, type ChannelMemory } from './channel.js';
 import { Next } from './ring.js';
 import { poll, SpinBudget } from './spin-budget.js';
 import type { ByteReader, FrameWriter } from './frame.js';
@@ -175,7 +175,7 @@ export class ChannelPort {
 
   /** Polls for a reply within the spin budget; true when one came. */
   private polled(): boolean {
-    const budget = this.spinning.poll;
+    const budget = this.spinning.poll(Atomics.load(this.memory.hub, HubWord.Parked) !== 0);
     if (budget === 0) return false;
     const caught = poll(this.memory.i32, Word.ReplyTail, this.memory.replies.consumed, this.waitStart + budget);
     this.spinning.polled(caught);

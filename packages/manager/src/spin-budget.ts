@@ -3,34 +3,46 @@
  * parking.
  */
 
-/** How long a side polls (ms): longer than the other side takes to answer a call while awake. */
+/** How long a side polls (ms) while the other side is awake: longer than it takes to answer a call. */
 const POLL_MS = 0.05;
+/** How long a side polls (ms) when the other side parked: longer than a wake-up through the socket and an answer. */
+const WAKE_POLL_MS = 0.2;
 /** A side that stopped polling still polls once in this many waits, to see whether it pays again. */
 const PROBE_EVERY = 64;
 
 /**
  * Whether a side polls for the other before it parks (and must be woken through the socket, a
  * wake-up that costs both sides 10 to 20 µs of CPU and more in latency). A poll pays when it
- * catches the other side awake and answering within microseconds (a client calling one call at
- * a time, a server answering a dict call); one that runs out burns as much as the wake-up it
- * hoped to save — and on a busy machine it steals the very core the other side waits for. So a
- * side polls while most of its recent polls caught the other side (a moving average), and
- * otherwise only once every {@link PROBE_EVERY} waits.
+ * catches the other side answering within microseconds (a client calling one call at a time, a
+ * server answering a dict call); one that runs out burns as much as the wake-up it hoped to save
+ * — and on a busy machine it steals the very core the other side waits for. So a side polls
+ * while most of its recent polls caught the other side (a moving average), and otherwise only
+ * once every {@link PROBE_EVERY} waits; a probe that catches the other side resumes polling at
+ * once.
+ *
+ * Calls one at a time are fast only while both sides poll, and a side that parked makes the
+ * other's polls run out (its answer comes only after a wake-up), so one side parking would soon
+ * park the other for good. So a poll for a side that parked lasts long enough to see it woken
+ * and answer: the side that polls stays awake, the parked one then finds it awake and polls
+ * too.
  * @internal
  */
 export class SpinBudget {
   private hits = 1;
   private skipped = 0;
 
-  /** How long to poll now (ms); 0: park at once. */
-  get poll(): number {
-    if (this.hits >= 0.5) return POLL_MS;
-    return ++this.skipped % PROBE_EVERY === 0 ? POLL_MS : 0;
+  /** How long to poll now (ms), given whether the other side parked; 0: park at once. */
+  poll(otherParked: boolean): number {
+    if (this.hits < 0.5 && ++this.skipped % PROBE_EVERY !== 0) return 0;
+    return otherParked ? WAKE_POLL_MS : POLL_MS;
   }
 
   /** Records a poll's outcome: it caught the other side, or it ran out. */
   polled(caught: boolean): void {
     this.hits += ((caught ? 1 : 0) - this.hits) / 8;
+    // After a long run of misses the average would need several probes in a row, 64 waits
+    // apart, to climb back: one that caught is enough.
+    if (caught && this.hits < 0.5) this.hits = 0.5;
   }
 }
 

@@ -57,11 +57,13 @@ export class ServerChannel<C extends ChannelClient = ChannelClient> {
   }
 
   /** Publishes the replies put, and wakes the client through its socket when it parked. */
-  wakeClient(): void {
+  wakeClient(): boolean {
     this.wakeDue = false;
-    if (this.dead) return;
+    if (this.dead) return false;
     this.memory.replies.publish();
-    if (this.memory.clientToWake() && !this.client.socket.destroyed) this.client.socket.write(WAKE_FRAME);
+    if (!this.memory.clientToWake()) return false;
+    if (!this.client.socket.destroyed) this.client.socket.write(WAKE_FRAME);
+    return true;
   }
 
   /** Whether the client has started to use the channel (reads the shared word until it has). */
@@ -84,6 +86,8 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
   private wakeLoop: (() => void) | undefined;
   /** The loop is serving: replies it writes wake their clients once it runs out of work. */
   private serving = false;
+  /** The last replies sent went to a client that parked: its next call comes after a wake-up. */
+  private wokeParked = false;
   /** Channels with a wake-up due. */
   private readonly due = new Set<ServerChannel<C>>();
   private flushQueued = false;
@@ -100,8 +104,11 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
   };
   private readonly flushWakes = (): void => {
     this.flushQueued = false;
-    for (const channel of this.due) channel.wakeClient();
+    if (this.due.size === 0) return;
+    let woke = false;
+    for (const channel of this.due) if (channel.wakeClient()) woke = true;
     this.due.clear();
+    this.wokeParked = woke;
   };
 
   constructor(private readonly onFrame: (client: C, buffer: Buffer, start: number, end: number) => void) {}
@@ -191,7 +198,7 @@ export class ChannelHub<C extends ChannelClient = ChannelClient> {
           if (Atomics.load(bell, HubWord.Bell) !== seen) continue;
         }
         this.flushWakes();
-        const budget = spinning.poll;
+        const budget = spinning.poll(this.wokeParked);
         if (budget > 0) {
           const caught = poll(bell, HubWord.Bell, seen, now + budget);
           spinning.polled(caught);
