@@ -1,0 +1,42 @@
+import { cpus } from 'node:os';
+
+/** How often the machine's CPU times are read again (ms): a read costs about 0.2 ms. */
+const SAMPLE_MS = 250;
+/** How much of a core must be left over for this process to poll (a core's share, 0 to 1). */
+const SPARE = 0.8;
+
+let lastAt = -1;
+let lastBusy = 0;
+let lastOwn = 0;
+let spare = false;
+
+/**
+ * Whether this process could poll without taking a CPU another process wants: over the last
+ * quarter second, the CPU time everything else used (other processes, the peer of a socket
+ * included) left most of a core free.
+ *
+ * A side that polls instead of sleeping saves the other side a wake-up only when it runs on a
+ * core that would otherwise idle: on an idle machine a wake-up costs tens of µs (the virtual
+ * CPU halted), and polling costs nobody anything. On a busy one a wake-up is cheap, and a
+ * polling side takes CPU time from the peer it waits for, or from its own next call (measured:
+ * a process client polling at load 4 on 2 cores was 30% slower than one that slept).
+ * @internal
+ */
+export function spareCore(): boolean {
+  const now = performance.now();
+  if (lastAt >= 0 && now - lastAt < SAMPLE_MS) return spare;
+  const all = cpus();
+  let busy = 0;
+  for (const { times } of all) busy += times.user + times.nice + times.sys + times.irq;
+  const usage = process.cpuUsage();
+  const own = (usage.user + usage.system) / 1000;
+  if (lastAt >= 0) {
+    const others = (busy - lastBusy - (own - lastOwn)) / (now - lastAt);
+    // No CPU times (some containers): no telling, so no polling.
+    spare = all.length > 0 && all.length - others >= SPARE;
+  }
+  lastAt = now;
+  lastBusy = busy;
+  lastOwn = own;
+  return spare;
+}
