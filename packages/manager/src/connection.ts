@@ -6,6 +6,7 @@ import { addressKey, describeAddress, type ManagerAddress } from './address.js';
 import { openChannel } from './channel.js';
 import { ChannelPort } from './channel-port.js';
 import { ByteReader, FrameWriter } from './frame.js';
+import { SocketPoll } from './socket-poll.js';
 import type { RingWriter } from './ring-writer.js';
 import { BodyReader } from './message.js';
 import { SERVER_HELLO_BYTES, SERVER_REPLY_BYTES, checkServer, clientReply, keyBytes } from './handshake.js';
@@ -52,6 +53,7 @@ export class Connection {
   private readonly socket: Socket;
   private readonly reader = new ByteReader();
   private readonly socketWriter: FrameWriter;
+  private readonly socketPoll: SocketPoll;
   private writer: FrameWriter | RingWriter;
   private port: ChannelPort | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -73,10 +75,13 @@ export class Connection {
     this.ready.catch(() => {});
     // Reads land in one buffer of this connection (no allocation per read); what is left of a
     // frame that has not all arrived is copied out before the next read reuses it.
+    // The socket poll reads into that buffer too, only while the event loop is not reading.
     const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: this.onRead };
     this.socket = 'path' in address ? connect({ path: address.path, onread }) : connect({ host: address.host, port: address.port, onread });
     this.socket.setNoDelay(true);
-    this.socketWriter = new FrameWriter(this.socket);
+    this.socketPoll = new SocketPoll(this.socket, onread.buffer);
+    // A call made while none is pending is one at a time: it goes at once, and waits for its reply.
+    this.socketWriter = new FrameWriter(this.socket, { soon: () => this.pending.size === 0 && !this.port, flushed: this.awaitReply });
     this.writer = this.socketWriter;
     // A server that accepts but never completes the handshake must not hang us either.
     const handshakeMs = Math.min(callTimeout, 2 ** 31 - 1);
@@ -166,6 +171,18 @@ export class Connection {
       if (this.pending.size === 1) this.updateRef();
     });
   }
+
+  /**
+   * After a write of one call, when it is the only call pending and its reply is due at once
+   * (a call one at a time): reads the reply right here if it comes within the poll's budget,
+   * instead of sleeping until the event loop is woken for it (see socket-poll.ts).
+   */
+  private readonly awaitReply = (frames: number): void => {
+    if (frames !== 1 || this.port || this.state !== 'open' || this.pending.size !== 1 || this.waiting !== 0) return;
+    this.socketPoll.poll(this.onRead, this.answered);
+  };
+
+  private readonly answered = (): boolean => this.pending.size === 0 || this.failure !== undefined;
 
   private readonly onRead = (bytes: number, buffer: Uint8Array): boolean => {
     const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);

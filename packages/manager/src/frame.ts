@@ -161,6 +161,20 @@ export abstract class FrameSink {
   }
 }
 
+/** The longest a writer keeps sending at the end of jobs without letting the event loop turn (ms). */
+const TURN_MS = 2;
+
+/** What a {@link FrameWriter} is told of its side's calls. @internal */
+export interface FrameWriterHooks {
+  /**
+   * Whether the frames being made go at the end of this job instead of after the event loop's
+   * poll phase: they have nothing to batch with (a call one at a time, the reply to one).
+   */
+  soon?(): boolean;
+  /** Called after each write with the number of frames it carried (see socket-poll.ts). */
+  flushed?(frames: number): void;
+}
+
 /**
  * Writes frames to a socket, batching the frames of one event-loop turn into one write
  * (pipelined calls cost one syscall, not one each).
@@ -168,8 +182,15 @@ export abstract class FrameSink {
  */
 export class FrameWriter extends FrameSink {
   private scheduled = false;
+  /** Frames made since the last write. */
+  private frames = 0;
+  /** When a write last waited for the event loop to turn. */
+  private lastTurn = performance.now();
 
-  constructor(private readonly socket: Socket) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly hooks: FrameWriterHooks = {},
+  ) {
     super();
   }
 
@@ -179,27 +200,44 @@ export class FrameWriter extends FrameSink {
    */
   end(): void {
     this.endFrame();
+    this.frames++;
     this.schedule();
   }
 
   private schedule(): void {
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // After the poll phase, not after this callback: the replies read in one turn and the
-      // calls their continuations make share one write (a third less CPU per pipelined call).
-      setImmediate(this.flush);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // A frame with nothing to batch with leaves at the end of this job (a turn of the event
+    // loop is a few µs of a call's round trip) — but a loop of such calls whose replies come
+    // back without the loop (socket-poll.ts) must still let it turn now and then.
+    if (this.hooks.soon?.() && performance.now() - this.lastTurn < TURN_MS) {
+      queueMicrotask(this.flush);
+      return;
     }
+    // After the poll phase, not after this callback: the replies read in one turn and the
+    // calls their continuations make share one write (a third less CPU per pipelined call).
+    setImmediate(this.turn);
   }
 
   /** Sends a complete frame built elsewhere (`src[start, end)`, its length prefix included). */
   append(src: Buffer, start: number, end: number): void {
     this.builder.append(src, start, end);
+    this.frames++;
     this.schedule();
   }
+
+  private readonly turn = (): void => {
+    this.lastTurn = performance.now();
+    this.flush();
+  };
 
   private readonly flush = (): void => {
     this.scheduled = false;
     const bytes = this.builder.take();
-    if (bytes && !this.socket.destroyed && this.socket.writable) this.socket.write(bytes);
+    const frames = this.frames;
+    this.frames = 0;
+    if (!bytes || this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(bytes);
+    this.hooks.flushed?.(frames);
   };
 }
