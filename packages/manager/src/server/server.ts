@@ -175,23 +175,28 @@ export class ManagerServer {
    * time, as a process client does): reads its next call right here if it comes within the
    * poll's budget, instead of sleeping until the event loop is woken for it (see
    * socket-poll.ts). With other clients on sockets nobody polls: the poll would hold up their
-   * calls (channel clients wait at most the poll's 50 µs). A client offered a channel is not
-   * polled either: its socket carries wake-ups and ring markers' frames, read by the hub.
+   * calls. Channel clients wait at most 2 ms: the replies to polled calls leave at the end of
+   * the job, and the next poll follows, until the writer lets the event loop turn. A client
+   * offered a channel is not polled: its socket carries wake-ups and ring markers' frames,
+   * read by the hub.
    */
   private readonly awaitRequest = (client: ServerClient, frames: number): void => {
     if (frames !== 1 || !client.open || client.channel || !this.onlySocketClient(client)) return;
     const seen = client.framesRead;
     client.polling = true;
-    client.poll.poll(
-      (bytes, buffer) => {
-        const chunk = buffer.subarray(0, bytes);
+    try {
+      client.poll.poll(
+        (bytes, buffer) => {
+          const chunk = buffer.subarray(0, bytes);
           client.reader.push(chunk);
-        this.readFrames(client);
-        client.reader.retain(chunk);
-      },
-      () => client.framesRead !== seen || client.socket.destroyed,
-    );
-    client.polling = false;
+          this.readFrames(client);
+          client.reader.retain(chunk);
+        },
+        () => client.framesRead !== seen || client.socket.destroyed,
+      );
+    } finally {
+      client.polling = false;
+    }
   };
 
   private onlySocketClient(client: ServerClient): boolean {
