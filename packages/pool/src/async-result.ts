@@ -5,13 +5,44 @@ type State = 'pending' | 'fulfilled' | 'rejected';
 
 const settleKey: unique symbol = Symbol('settle');
 
+// The resolving functions of the result being constructed: one executor for all results, so
+// a result costs no closure of its own (20k results submitted at once are 20k of these).
+let capturedResolve: ((value: unknown) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** `Promise`, typed as making {@link Awaitable}s. */
+const AwaitableBase = Promise as unknown as new <T>(executor: typeof capture) => Awaitable<T>;
+
+/**
+ * What a result is to TypeScript: `PromiseLike`, with a `then` that gives a `Promise`. It is a
+ * `Promise` at run time, but typed as one, a result nobody keeps (`applyAsync(fn, args,
+ * { callback })`, Python's habit) would be a "floating promise" to linters.
+ */
+interface Awaitable<T> extends PromiseLike<T> {
+  /**
+   * Lets `await result` give the value or throw the task's error.
+   * @param onfulfilled - Called with the value.
+   * @param onrejected - Called with the error.
+   * @returns A promise of what the handler returns.
+   */
+  then<T1 = T, T2 = never>(
+    onfulfilled?: ((value: T) => T1 | PromiseLike<T1>) | null,
+    onrejected?: ((reason: any) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2>;
+}
+
 /**
  * The result of a task submitted with `applyAsync`, `mapAsync` or `starmapAsync`.
  * Python: `multiprocessing.pool.AsyncResult`.
  *
- * It is `PromiseLike`, so `await pool.applyAsync(...)` gives the value (or throws the task's
- * error). The `callback`/`errorCallback` given at submission have run by the time it is ready.
- * A failed result nobody looks at is not an unhandled rejection: the error waits in `get()`.
+ * It is `PromiseLike` (a `Promise` at run time): `await pool.applyAsync(...)` gives the value
+ * (or throws the task's error), and so does `Promise.all` over results. The
+ * `callback`/`errorCallback` given at submission have run by the time it is ready. A failed
+ * result nobody looks at is not an unhandled rejection: the error waits in `get()`.
  *
  * @example
  * ```ts
@@ -23,31 +54,17 @@ const settleKey: unique symbol = Symbol('settle');
  * await pool.terminate();
  * ```
  */
-export class AsyncResult<R> implements PromiseLike<R> {
+export class AsyncResult<R> extends AwaitableBase<R> {
   #state: State = 'pending';
-  #outcome: unknown;
-  // Made on first use: most results of a big batch are read once, many never through a promise.
-  #promise: Promise<R> | undefined;
   #resolve: ((value: R) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
 
   /** @internal Made by the pool; user code receives these from `applyAsync` and friends. */
-  constructor() {}
-
-  #settled(): Promise<R> {
-    if (this.#promise) return this.#promise;
-    if (this.#state === 'fulfilled') this.#promise = Promise.resolve(this.#outcome as R);
-    else if (this.#state === 'rejected') {
-      this.#promise = Promise.reject(this.#outcome as Error);
-      // The error is reported through get()/then(); an unread failure must not crash Node.
-      this.#promise.catch(noop);
-    } else {
-      this.#promise = new Promise<R>((resolve, reject) => {
-        this.#resolve = resolve;
-        this.#reject = reject;
-      });
-    }
-    return this.#promise;
+  constructor() {
+    super(capture);
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+    capturedResolve = capturedReject = undefined;
   }
 
   /**
@@ -82,10 +99,10 @@ export class AsyncResult<R> implements PromiseLike<R> {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    if (this.#state !== 'pending' || ms === Infinity) return this.#settled();
+    if (this.#state !== 'pending' || ms === Infinity) return this as unknown as Promise<R>;
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TimeoutError(`AsyncResult.get: no result within ${ms} ms`)), ms);
-      this.#settled().then(
+      this.then(
         (value) => (clearTimeout(timer), resolve(value)),
         (error: unknown) => (clearTimeout(timer), reject(error as Error)),
       );
@@ -106,7 +123,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const done = this.#settled().then(noop, noop);
+    const done = this.then(noop, noop);
     if (this.#state !== 'pending' || ms === Infinity) return done;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -114,32 +131,28 @@ export class AsyncResult<R> implements PromiseLike<R> {
     });
   }
 
-  /**
-   * Lets `await result` give the value or throw the task's error.
-   * @param onfulfilled - Called with the value.
-   * @param onrejected - Called with the error.
-   * @returns A promise of what the handler returns.
-   */
-  then<T1 = R, T2 = never>(
-    onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
-    onrejected?: ((reason: any) => T2 | PromiseLike<T2>) | null,
-  ): Promise<T1 | T2> {
-    return this.#settled().then(onfulfilled, onrejected);
-  }
-
   /** @internal Settles the result once; later calls are ignored. */
   [settleKey](error: unknown, value: R | undefined, failed: boolean): void {
     if (this.#state !== 'pending') return;
     this.#state = failed ? 'rejected' : 'fulfilled';
-    this.#outcome = failed ? error : value;
-    if (failed) {
-      // Marked handled only when it fails: a catch per result would cost a promise each.
-      this.#promise?.catch(noop);
-      this.#reject?.(error);
-    } else this.#resolve?.(value as R);
+    const resolve = this.#resolve!;
+    const reject = this.#reject!;
     this.#resolve = this.#reject = undefined;
+    if (failed) {
+      // Handled before it rejects, so an unread failure is no unhandled rejection (a handler on
+      // every result would cost a promise each: only failures pay).
+      this.then(undefined, noop);
+      reject(error);
+    } else resolve(value as R);
   }
 }
+
+// Promises built from a result (`then`, `catch`, `finally`) are plain promises; and
+// `Promise.resolve(result)`, which `await` and `Promise.all` do, gives back the result itself
+// (they check `constructor` against `Promise`), where a thenable or a plain subclass costs a
+// wrapper promise, a job and a second promise per result: most of the bytes a tiny task
+// allocated. `instanceof AsyncResult` still holds (it follows the prototype chain).
+Reflect.defineProperty(AsyncResult.prototype, 'constructor', { value: Promise, writable: true, configurable: true, enumerable: false });
 
 /**
  * Settles an `AsyncResult` after running the user's callback (Python runs it in the result

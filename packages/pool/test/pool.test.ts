@@ -8,6 +8,9 @@ const sqr = (x: number, wait = 0): number => {
   return x * x;
 };
 const mul = (x: number, y: number): number => x * y;
+const boom = (): never => {
+  throw new RangeError('boom');
+};
 const raising = (): never => {
   throw new KeyError('key');
 };
@@ -109,6 +112,39 @@ describe('Pool (CPython _TestPool)', () => {
 
   it('await works on an AsyncResult (PromiseLike)', async () => {
     expect(await pool.applyAsync(mul, [6, 7])).toBe(42);
+  });
+
+  it('an AsyncResult is a Promise that await and Promise.all take as it is', async () => {
+    const result = pool.applyAsync(mul, [3, 4]);
+    expect(result).toBeInstanceOf(AsyncResult);
+    expect(result).toBeInstanceOf(Promise);
+    // No wrapper: Promise.resolve (what await and Promise.all do) gives back the result itself.
+    expect(Promise.resolve(result)).toBe(result);
+    const derived = result.then((v) => v + 1);
+    expect(derived).not.toBeInstanceOf(AsyncResult);
+    expect(await derived).toBe(13);
+    expect(await Promise.all([result, pool.applyAsync(mul, [5, 5])])).toEqual([12, 25]);
+    expect(await result.get()).toBe(12);
+    const failed = pool.applyAsync(boom);
+    await expect(Promise.all([failed])).rejects.toThrow('boom');
+    await expect(failed.then(undefined, (error: Error) => error.name)).resolves.toBe('RangeError');
+    expect(failed.successful()).toBe(false);
+  });
+
+  it('a failed result nobody reads is not an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const results = [pool.applyAsync(boom), pool.applyAsync(boom, [], { errorCallback: () => {} }), pool.mapAsync(boom, [1, 2])];
+      while (!results.every((result) => result.ready())) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      // The error still waits in get().
+      await expect(results[0]!.get()).rejects.toThrow('boom');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('imap (test_imap)', async () => {
