@@ -4,7 +4,7 @@ import { deserializeError, holdKeepAlive, releaseKeepAlive, reviveSync, trace, t
 import { packBatch } from './batch-buffer.js';
 import type { EngineHost, EngineOptions, PoolEngine, Prepared } from './engine.js';
 import { brokerIsListening, prepareFor, whenBrokerListens } from './process-broker.js';
-import type { BatchMessage, ReplyMessage, WorkerSetup } from './protocol.js';
+import type { BatchMessage, Mode, ReplyMessage, WorkerSetup } from './protocol.js';
 import type { Unit } from './unit.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -115,7 +115,7 @@ export class LocalEngine implements PoolEngine {
    */
   abort(unit: Unit, reason: unknown): void {
     if (unit.state === 'done') return;
-    const running = unit.state === 'sent' ? this.#slots.find((slot) => slot.inFlight.indexOf(unit, slot.inFlightHead) >= 0) : undefined;
+    const running = unit.state === 'sent' ? this.#slots.find((slot) => slot.holds(unit)) : undefined;
     unit.finish(true, reason);
     if (running && !running.stopping) void running.stop();
   }
@@ -132,7 +132,7 @@ export class LocalEngine implements PoolEngine {
     for (let i = this.#queueHead; i < this.#queue.length; i++) unfinished.push(this.#queue[i]!);
     this.#queue = [];
     this.#queueHead = 0;
-    for (const slot of this.#slots) for (let i = slot.inFlightHead; i < slot.inFlight.length; i++) unfinished.push(slot.inFlight[i]!);
+    for (const slot of this.#slots) for (const unit of slot.pendingUnits()) unfinished.push(unit);
     for (const unit of unfinished) unit.finish(true, error);
     for (const slot of [...this.#slots]) void slot.stop();
     return this.#whenStopped();
@@ -214,7 +214,7 @@ export class LocalEngine implements PoolEngine {
       const count = this.#slots.length;
       for (let k = 0; k < count && this.#queued > 0; k++) {
         const slot = this.#slots[(this.#rotate + k) % count]!;
-        if (slot.stopping || slot.exited || slot.quota <= 0 || slot.batchSizes.length >= PIPELINE) continue;
+        if (slot.stopping || slot.exited || slot.quota <= 0 || slot.batchCount >= PIPELINE) continue;
         const head = this.#head();
         if (!head) break;
         if (head.shared && this.kind === 'process' && !brokerIsListening()) {
@@ -228,49 +228,62 @@ export class LocalEngine implements PoolEngine {
         const itemMs = this.#itemMs[head.fnId];
         const ms = itemMs === undefined ? -1 : itemMs * head.items;
         // Not pipelined: long tasks, tasks not measured yet, and suspects of a crash (alone).
-        const alone = head.suspect || slot.batchSizes.length > 0 && this.#inFlightSuspect(slot);
-        if (slot.batchSizes.length > 0 && (alone || ms < 0 || ms > LONG_TASK_MS)) continue;
+        const alone = head.suspect || slot.batchCount > 0 && slot.holdsSuspect();
+        if (slot.batchCount > 0 && (alone || ms < 0 || ms > LONG_TASK_MS)) continue;
         if (this.#sendBatch(slot, head.suspect ? 1 : Math.min(this.#batchSize(ms), slot.quota))) sent = true;
       }
       this.#rotate = (this.#rotate + 1) % Math.max(1, count);
     }
     if (this.#queueHead > 4096 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#queueHead);
+      // In place: a splice would allocate the array of the removed units.
+      this.#queue.copyWithin(0, this.#queueHead);
+      this.#queue.length -= this.#queueHead;
       this.#queueHead = 0;
     }
   }
 
   #sendBatch(slot: WorkerSlot, size: number): boolean {
-    const units: Unit[] = [];
-    const fns: number[] = [];
-    const modes: BatchMessage['modes'] = [];
-    const payloads: unknown[] = [];
+    // Which units go: the queued ones from the head, up to `size` and the byte budget. Counted
+    // first so that the batch's arrays are made at their size (grown by push, they were most
+    // of the bytes a tiny task allocated on this thread).
+    const queue = this.#queue;
+    const from = this.#queueHead;
+    let end = from;
+    let count = 0;
+    let bytes = 0;
+    while (count < size && end < queue.length) {
+      const unit = queue[end]!;
+      if (unit.state === 'queued') {
+        // Big arguments go a few at a time: one huge message serialises while workers idle.
+        if (count > 0 && (bytes + unit.bytes > BATCH_BYTES || unit.suspect)) break;
+        bytes += unit.bytes;
+        count++;
+      }
+      end++;
+    }
+    this.#queueHead = end;
+    if (count === 0) return false;
+    let units = queue.slice(from, end);
+    if (count < units.length) units = units.filter(isQueued);
+    const first = units[0]!;
+    // One target and one mode for the whole batch (the usual case) travel as one number each.
+    let fns: BatchMessage['fns'] = first.fnId;
+    let modes: BatchMessage['modes'] = first.mode;
     let shared = false;
     let defs: [number, TargetDescriptor][] | undefined;
-    let bytes = 0;
-    while (units.length < size && this.#queueHead < this.#queue.length) {
-      const unit = this.#queue[this.#queueHead]!;
-      if (unit.state !== 'queued') {
-        this.#queueHead++;
-        continue;
-      }
-      // Big arguments go a few at a time: one huge message serialises while workers idle.
-      if (units.length > 0 && (bytes + unit.bytes > BATCH_BYTES || unit.suspect)) break;
-      bytes += unit.bytes;
-      this.#queueHead++;
+    for (let i = 0; i < count; i++) {
+      const unit = units[i]!;
       unit.start();
-      this.#queued--;
-      units.push(unit);
-      fns.push(unit.fnId);
-      modes.push(unit.mode);
-      payloads.push(unit.payload);
+      if (typeof fns === 'number' && unit.fnId !== fns) fns = units.map(fnIdOf);
+      if (typeof modes === 'number' && unit.mode !== modes) modes = units.map(modeOf);
       if (unit.shared) shared = true;
       if (!slot.known.has(unit.fnId)) {
         slot.known.add(unit.fnId);
         (defs ??= []).push([unit.fnId, this.#host.target(unit.fnId)]);
       }
     }
-    if (units.length === 0) return false;
+    this.#queued -= count;
+    const payloads = units.map(payloadOf);
     const message: BatchMessage = { defs, fns, modes, payloads, shared };
     const packed = packBatch(payloads);
     try {
@@ -278,7 +291,7 @@ export class LocalEngine implements PoolEngine {
     } catch (error) {
       // Structured clone refused a payload that prepare let through: fail only that unit.
       if (defs) for (const [id] of defs) slot.known.delete(id);
-      for (let i = 0; i < units.length; i++) {
+      for (let i = 0; i < count; i++) {
         const unit = units[i]!;
         unit.state = 'queued';
         this.#queued++;
@@ -288,18 +301,13 @@ export class LocalEngine implements PoolEngine {
           unit.finish(true, new DataCloneError('args', (cloneError as Error).message || String(error)));
         }
       }
-      this.#queueHead -= units.length;
-      for (let i = 0; i < units.length; i++) this.#queue[this.#queueHead + i] = units[i]!;
+      this.#queueHead -= count;
+      for (let i = 0; i < count; i++) this.#queue[this.#queueHead + i] = units[i]!;
       return units.some((unit) => unit.state === 'done');
     }
-    slot.quota -= units.length;
-    if (traceChannel.hasSubscribers) trace('put', 'Pool', this.#host.id, { worker: slot.id, tasks: units.length });
+    slot.quota -= count;
+    if (traceChannel.hasSubscribers) trace('put', 'Pool', this.#host.id, { worker: slot.id, tasks: count });
     return true;
-  }
-
-  #inFlightSuspect(slot: WorkerSlot): boolean {
-    for (let i = slot.inFlightHead; i < slot.inFlight.length; i++) if (slot.inFlight[i]!.suspect) return true;
-    return false;
   }
 
   #onReply(slot: WorkerSlot, reply: ReplyMessage): void {
@@ -336,7 +344,7 @@ export class LocalEngine implements PoolEngine {
     if (index >= 0) this.#slots.splice(index, 1);
     if (traceChannel.hasSubscribers) trace('exit', 'Pool', this.#host.id, { worker: slot.id, crashed: crash !== undefined });
     if (!this.#ended) {
-      const pending = slot.inFlight.slice(slot.inFlightHead);
+      const pending = slot.pendingUnits();
       const running = crash ? slot.runningIndex() : -1;
       const again: Unit[] = [];
       for (let i = 0; i < pending.length; i++) {
@@ -363,4 +371,20 @@ export class LocalEngine implements PoolEngine {
     }
     this.#checkStopped();
   }
+}
+
+function isQueued(unit: Unit): boolean {
+  return unit.state === 'queued';
+}
+
+function fnIdOf(unit: Unit): number {
+  return unit.fnId;
+}
+
+function modeOf(unit: Unit): Mode {
+  return unit.mode;
+}
+
+function payloadOf(unit: Unit): unknown {
+  return unit.payload;
 }

@@ -154,7 +154,7 @@ class Reply {
 async function runBatch(batch: BatchMessage): Promise<void> {
   const reply = new Reply();
   const { fns, modes, payloads } = batch;
-  const last = fns.length - 1;
+  const last = payloads.length - 1;
   let u = 0;
   while (u <= last) {
     u = runCalls(fns, modes, payloads, u, reply);
@@ -176,7 +176,7 @@ async function runBatch(batch: BatchMessage): Promise<void> {
       }
       finishUnit();
     } else {
-      await runUnit(fns[u]!, modes[u]!, payloads[u] as unknown[], reply);
+      await runUnit(typeof fns === 'number' ? fns : fns[u]!, typeof modes === 'number' ? modes : modes[u]!, payloads[u] as unknown[], reply);
     }
     u++;
     if (u <= last && reply.due()) reply.flush();
@@ -228,10 +228,11 @@ let flushDue = false;
  * (`callPending`, the promise in `stoppedAt`), or after a unit once the batch is due to report
  * (`flushDue`; returns the next index).
  */
-function runCalls(fns: number[], modes: Mode[], payloads: unknown[], from: number, reply: Reply): number {
-  for (let u = from; u < fns.length; u++) {
-    if (modes[u] !== Mode.Apply) return u;
-    const fn = loaded.get(fns[u]!);
+function runCalls(fns: number | number[], modes: Mode | Mode[], payloads: unknown[], from: number, reply: Reply): number {
+  const count = payloads.length;
+  for (let u = from; u < count; u++) {
+    if ((typeof modes === 'number' ? modes : modes[u]) !== Mode.Apply) return u;
+    const fn = loaded.get(typeof fns === 'number' ? fns : fns[u]!);
     if (fn === undefined) return u;
     startUnit();
     let value: unknown;
@@ -253,12 +254,12 @@ function runCalls(fns: number[], modes: Mode[], payloads: unknown[], from: numbe
       reply.error(error);
     }
     finishUnit();
-    if (u < fns.length - 1 && reply.due()) {
+    if (u < count - 1 && reply.due()) {
       flushDue = true;
       return u + 1;
     }
   }
-  return fns.length;
+  return count;
 }
 
 /** The result of a call that {@link runNumbers} or {@link runValues} stopped at. */

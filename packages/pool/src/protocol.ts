@@ -26,8 +26,10 @@ export type Mode = (typeof Mode)[keyof typeof Mode];
 export interface BatchMessage {
   /** Target definitions `[id, descriptor]` shipped once per worker. */
   defs?: [number, TargetDescriptor][];
-  fns: number[];
-  modes: Mode[];
+  /** Per unit its target id; one number when every unit of the batch has the same. */
+  fns: number | number[];
+  /** Per unit its {@link Mode}; one when every unit has the same. */
+  modes: Mode | Mode[];
   payloads: unknown[];
   /** Whether some payload holds @conc objects to revive (the walk is skipped otherwise). */
   shared: boolean;

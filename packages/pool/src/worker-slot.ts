@@ -25,11 +25,14 @@ let nextSlotId = 1;
 export class WorkerSlot {
   readonly id = nextSlotId++;
   readonly kind: 'thread' | 'process';
-  /** Units sent and not yet reported, oldest first. */
-  readonly inFlight: Unit[] = [];
-  inFlightHead = 0;
-  /** Sizes of the batches in flight, to know when one is fully reported. */
-  readonly batchSizes: number[] = [];
+  /**
+   * The batches sent and not fully reported, oldest first (each the array the batch was sent
+   * with, kept as it is: no per-unit copy); the first has its first `#firstReported` units
+   * reported. A reply never spans two batches (a worker reports at the end of each).
+   */
+  readonly #batches: Unit[][] = [];
+  #firstReported = 0;
+  #pending = 0;
   /** Targets this worker already has. */
   readonly known = new Set<number>();
   /** Units it may still take (maxtasksperchild). */
@@ -95,38 +98,74 @@ export class WorkerSlot {
 
   /** Units in flight and not yet reported. */
   get pendingCount(): number {
-    return this.inFlight.length - this.inFlightHead;
+    return this.#pending;
   }
 
-  /** Posts a batch; `transfer` (threads only) is moved, not copied: the caller no longer uses it. */
+  /** Batches in flight (sent and not fully reported). */
+  get batchCount(): number {
+    return this.#batches.length;
+  }
+
+  /**
+   * Posts a batch; `transfer` (threads only) is moved, not copied: the caller no longer uses it.
+   * `units` is kept as the in-flight record of the batch: the caller must not change it.
+   */
   send(message: BatchMessage, units: Unit[], transfer?: ArrayBuffer): void {
     if (this.#worker) this.#worker.postMessage(message, transfer ? [transfer] : undefined);
     else this.#child!.send(message);
-    for (const unit of units) this.inFlight.push(unit);
-    this.batchSizes.push(units.length);
+    this.#batches.push(units);
+    this.#pending += units.length;
   }
 
-  /** Takes the oldest `count` units off the in-flight list, as a reply reported them. */
+  /**
+   * Takes the oldest `count` units off the in-flight record, as a reply reported them. A reply
+   * of a whole batch (the usual case) gives back the batch's own array.
+   */
   takeReported(count: number): Unit[] {
-    const units = this.inFlight.slice(this.inFlightHead, this.inFlightHead + count);
-    this.inFlightHead += count;
-    this.#reported += count;
-    if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
-      this.inFlight.splice(0, this.inFlightHead);
-      this.inFlightHead = 0;
-    }
-    let left = count;
-    while (left > 0 && this.batchSizes.length > 0) {
-      const first = this.batchSizes[0]!;
-      if (first <= left) {
-        left -= first;
-        this.batchSizes.shift();
-      } else {
-        this.batchSizes[0] = first - left;
-        left = 0;
+    const first = this.#batches[0];
+    let units: Unit[];
+    if (first !== undefined && this.#firstReported === 0 && count === first.length) {
+      units = first;
+      this.#batches.shift();
+    } else {
+      units = [];
+      while (units.length < count && this.#batches.length > 0) {
+        const batch = this.#batches[0]!;
+        const end = Math.min(batch.length, this.#firstReported + count - units.length);
+        for (let i = this.#firstReported; i < end; i++) units.push(batch[i]!);
+        if (end === batch.length) {
+          this.#batches.shift();
+          this.#firstReported = 0;
+        } else this.#firstReported = end;
       }
     }
+    this.#pending -= units.length;
+    this.#reported += units.length;
     return units;
+  }
+
+  /** The units in flight and not yet reported, oldest first (a copy). */
+  pendingUnits(): Unit[] {
+    const units: Unit[] = [];
+    for (let b = 0; b < this.#batches.length; b++) {
+      const batch = this.#batches[b]!;
+      for (let i = b === 0 ? this.#firstReported : 0; i < batch.length; i++) units.push(batch[i]!);
+    }
+    return units;
+  }
+
+  /** Whether `unit` is in flight here and not yet reported. */
+  holds(unit: Unit): boolean {
+    for (let b = 0; b < this.#batches.length; b++) {
+      if (this.#batches[b]!.indexOf(unit, b === 0 ? this.#firstReported : 0) >= 0) return true;
+    }
+    return false;
+  }
+
+  /** Whether a suspect of a crash is in flight here (a suspect is always a batch of its own). */
+  holdsSuspect(): boolean {
+    for (let b = 0; b < this.#batches.length; b++) if (this.#batches[b]![0]!.suspect) return true;
+    return false;
   }
 
   /**
