@@ -5,13 +5,13 @@ type State = 'pending' | 'fulfilled' | 'rejected';
 
 const settleKey: unique symbol = Symbol('settle');
 
-// The resolving functions of the result being constructed: one executor for all results, so
-// a result costs no closure of its own (20k results submitted at once are 20k of these).
+// The resolve function of the result being constructed: one executor for all results, so a
+// result costs no closure of its own (20k results submitted at once are 20k of these). Only
+// `resolve` is kept: a failure resolves with a rejected promise, so the unused `reject`
+// function is garbage at once instead of living as long as the task.
 let capturedResolve: ((value: unknown) => void) | undefined;
-let capturedReject: ((error: unknown) => void) | undefined;
-function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+function capture(resolve: (value: unknown) => void): void {
   capturedResolve = resolve;
-  capturedReject = reject;
 }
 
 /** `Promise`, typed as making {@link Awaitable}s. */
@@ -56,15 +56,13 @@ interface Awaitable<T> extends PromiseLike<T> {
  */
 export class AsyncResult<R> extends AwaitableBase<R> {
   #state: State = 'pending';
-  #resolve: ((value: R) => void) | undefined;
-  #reject: ((error: unknown) => void) | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
 
   /** @internal Made by the pool; user code receives these from `applyAsync` and friends. */
   constructor() {
     super(capture);
     this.#resolve = capturedResolve;
-    this.#reject = capturedReject;
-    capturedResolve = capturedReject = undefined;
+    capturedResolve = undefined;
   }
 
   /**
@@ -136,14 +134,16 @@ export class AsyncResult<R> extends AwaitableBase<R> {
     if (this.#state !== 'pending') return;
     this.#state = failed ? 'rejected' : 'fulfilled';
     const resolve = this.#resolve!;
-    const reject = this.#reject!;
-    this.#resolve = this.#reject = undefined;
+    this.#resolve = undefined;
     if (failed) {
       // Handled before it rejects, so an unread failure is no unhandled rejection (a handler on
-      // every result would cost a promise each: only failures pay).
+      // every result would cost a promise each: only failures pay, as they pay for the
+      // rejected promise they resolve with, itself handled).
       this.then(undefined, noop);
-      reject(error);
-    } else resolve(value as R);
+      const rejected = Promise.reject(error);
+      rejected.catch(noop);
+      resolve(rejected);
+    } else resolve(value);
   }
 }
 

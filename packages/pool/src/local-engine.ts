@@ -315,6 +315,10 @@ export class LocalEngine implements PoolEngine {
     const units = slot.takeReported(count);
     const values = reply.shared ? (reviveSync(reply.values) as unknown[]) : reply.values;
     const errors = reply.errors;
+    // Per item, not per unit: a map's chunks of 12,500 items and of 1,000 then compare right.
+    // Counted first: a settled unit no longer holds its items.
+    let items = 0;
+    for (let i = 0; i < count; i++) items += units[i]!.items;
     for (let i = 0; i < count; i++) {
       const unit = units[i]!;
       if (unit.state !== 'sent') continue;
@@ -322,9 +326,6 @@ export class LocalEngine implements PoolEngine {
       if (error) unit.finish(true, deserializeError(error));
       else unit.finish(false, values[i]);
     }
-    // Per item, not per unit: a map's chunks of 12,500 items and of 1,000 then compare right.
-    let items = 0;
-    for (let i = 0; i < count; i++) items += units[i]!.items;
     const perItem = reply.busy / Math.max(1, items);
     let last = -1;
     for (let i = 0; i < count; i++) {

@@ -19,10 +19,6 @@ export class Unit {
   state: 'queued' | 'sent' | 'done' = 'queued';
   /** Was in flight in a process worker that died: runs alone from now on. */
   suspect = false;
-  /** About how many bytes the payload clones to, counting only big values (buffers, long strings). */
-  readonly bytes: number;
-  /** How many calls it makes: 1 for an `apply`, the chunk's length for a map. */
-  readonly items: number;
   readonly #ledger: UnitLedger;
   readonly #onDone: ((failed: boolean, result: unknown) => void) | undefined;
 
@@ -36,8 +32,23 @@ export class Unit {
   ) {
     this.#ledger = ledger;
     this.#onDone = onDone;
-    this.items = mode === Mode.Apply ? 1 : Math.max(1, (payload as ArrayLike<unknown>).length);
-    this.bytes = ArrayBuffer.isView(payload) ? payload.byteLength : Array.isArray(payload) ? sizeOf(payload, mode === Mode.Apply ? 1 : 2) : 0;
+  }
+
+  // Computed when asked rather than kept: a unit's every field lives as long as its task, and
+  // 20k tiny tasks submitted at once are 20k units for the garbage collector to copy.
+
+  /**
+   * About how many bytes the payload clones to, counting only big values (buffers, long
+   * strings); 0 once settled.
+   */
+  get bytes(): number {
+    const payload = this.payload;
+    return ArrayBuffer.isView(payload) ? payload.byteLength : Array.isArray(payload) ? sizeOf(payload, this.mode === Mode.Apply ? 1 : 2) : 0;
+  }
+
+  /** How many calls it makes: 1 for an `apply`, the chunk's length for a map (1 once settled). */
+  get items(): number {
+    return this.mode === Mode.Apply || this.payload === undefined ? 1 : Math.max(1, (this.payload as ArrayLike<unknown>).length);
   }
 
   /**
@@ -66,29 +77,38 @@ export class Unit {
 /** The unit of an `applyAsync`: settles its `AsyncResult` after the callbacks. @internal */
 export class ApplyUnit<R> extends Unit {
   readonly #result: AsyncResult<R>;
-  readonly #callback: ((value: R) => void) | undefined;
-  readonly #errorCallback: ((error: unknown) => void) | undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  /** Only when there are callbacks or a signal: most tasks have neither. */
+  #extras: ApplyExtras<R> | undefined;
 
   constructor(ledger: UnitLedger, fnId: number, payload: unknown, shared: boolean, result: AsyncResult<R>, callback?: (value: R) => void, errorCallback?: (error: unknown) => void) {
     super(ledger, fnId, Mode.Apply, payload, shared);
     this.#result = result;
-    this.#callback = callback;
-    this.#errorCallback = errorCallback;
+    if (callback || errorCallback) this.#extras = { callback, errorCallback, signal: undefined, onAbort: undefined };
   }
 
   /** Aborting `signal` settles the unit with its reason (a queued unit is never sent). */
   watch(signal: AbortSignal): void {
-    this.#signal = signal;
-    this.#onAbort = () => this.finish(true, signal.reason);
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+    const extras = (this.#extras ??= { callback: undefined, errorCallback: undefined, signal: undefined, onAbort: undefined });
+    const onAbort = (): void => this.finish(true, signal.reason);
+    extras.signal = signal;
+    extras.onAbort = onAbort;
+    signal.addEventListener('abort', onAbort, { once: true });
   }
 
   protected override done(failed: boolean, result: unknown): void {
-    if (this.#onAbort) this.#signal!.removeEventListener('abort', this.#onAbort);
-    settleResult(this.#result, result, result as R, failed, this.#callback, this.#errorCallback);
+    const extras = this.#extras;
+    if (extras === undefined) return settleResult(this.#result, result, result as R, failed);
+    if (extras.onAbort) extras.signal!.removeEventListener('abort', extras.onAbort);
+    settleResult(this.#result, result, result as R, failed, extras.callback, extras.errorCallback);
   }
+}
+
+/** An `apply`'s callbacks and abort signal, with the signal's listener. */
+interface ApplyExtras<R> {
+  callback: ((value: R) => void) | undefined;
+  errorCallback: ((error: unknown) => void) | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /** The bytes of the buffers and long strings among `values`, looking `depth` levels down. */
