@@ -153,6 +153,8 @@ export class AsyncResult<R> extends AwaitableBase<R> {
 // wrapper promise, a job and a second promise per result: most of the bytes a tiny task
 // allocated. `instanceof AsyncResult` still holds (it follows the prototype chain).
 Reflect.defineProperty(AsyncResult.prototype, 'constructor', { value: Promise, writable: true, configurable: true, enumerable: false });
+// So that it still shows as what it is (`Promise [AsyncResult] { 42 }`, `[object AsyncResult]`).
+Reflect.defineProperty(AsyncResult.prototype, Symbol.toStringTag, { value: 'AsyncResult', writable: false, configurable: true, enumerable: false });
 
 /**
  * Settles an `AsyncResult` after running the user's callback (Python runs it in the result

@@ -120,6 +120,7 @@ describe('Pool (CPython _TestPool)', () => {
     expect(result).toBeInstanceOf(Promise);
     // No wrapper: Promise.resolve (what await and Promise.all do) gives back the result itself.
     expect(Promise.resolve(result)).toBe(result);
+    expect(Object.prototype.toString.call(result)).toBe('[object AsyncResult]');
     const derived = result.then((v) => v + 1);
     expect(derived).not.toBeInstanceOf(AsyncResult);
     expect(await derived).toBe(13);
