@@ -26,6 +26,10 @@ let first = true;
  * CPU halted), and polling costs nobody anything. On a busy one a wake-up is cheap, and a
  * polling side takes CPU time from the peer it waits for, or from its own next call (measured:
  * a process client polling at load 4 on 2 cores was 30% slower than one that slept).
+ *
+ * This process's own CPU time counts as spare, all of its threads' (Node 20 has no per-thread
+ * figure): a server thread may poll while other threads of its process could use the core.
+ * The spin budget and the 50 µs bound of each poll limit what that costs them.
  * @internal
  */
 export function spareCore(): boolean {
