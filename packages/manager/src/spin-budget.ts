@@ -1,6 +1,6 @@
 /**
- * When a side of a shared-memory channel (see channel.ts) polls for the other instead of
- * parking.
+ * When a side waiting for the other polls instead of parking: either side of a shared-memory
+ * channel (see channel.ts), and a socket's reader (see socket-poll.ts).
  */
 
 /** How long a side polls (ms) while the other side is awake: longer than it takes to answer a call. */
